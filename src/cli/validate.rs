@@ -1,0 +1,148 @@
+//! `klub validate`: checks scenario folders, the catalogue, station configs and tour files.
+
+use crate::cli::CliResult;
+use crate::content::diag::{Diagnostic, Msg};
+use crate::content::rome;
+use crate::content::set::{
+    self, Options, SCENARIO_FILE, SKILLS_FILE, TRADES_FILE, Validation, load_content,
+};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `klub validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Files or folders to check (default: `scenarios` and `kiosk-config`).
+    pub paths: Vec<PathBuf>,
+    /// An official ROME 4.0 CSV download, to check codes, letters and links against it.
+    #[arg(long)]
+    pub rome: Option<PathBuf>,
+    /// Skip narration coverage.
+    #[arg(long)]
+    pub no_narration: bool,
+}
+
+/// Finds the content folder a path belongs to.
+fn content_root(p: &Path) -> Option<PathBuf> {
+    let dir = if p.is_dir() {
+        p.to_owned()
+    } else {
+        p.parent().unwrap_or(Path::new(".")).to_owned()
+    };
+    for d in [
+        dir.clone(),
+        dir.parent().map(Path::to_owned).unwrap_or_default(),
+    ] {
+        if d.join(TRADES_FILE).is_file() || d.join(SKILLS_FILE).is_file() {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// Loads and checks the given paths into one validation.
+pub fn validate_paths(paths: &[PathBuf], rome_dir: Option<&Path>, narration: bool) -> Validation {
+    let opts = Options {
+        assets: true,
+        narration,
+    };
+    let mut content_roots: Vec<PathBuf> = vec![];
+    let mut kiosk_files: Vec<PathBuf> = vec![];
+    let mut missing: Vec<PathBuf> = vec![];
+    for p in paths {
+        if !p.exists() {
+            missing.push(p.clone());
+        } else if let Some(root) = content_root(p).filter(|_| {
+            p.is_dir()
+                || p.file_name()
+                    .is_some_and(|f| f == SCENARIO_FILE || f == TRADES_FILE || f == SKILLS_FILE)
+        }) {
+            if !content_roots.contains(&root) {
+                content_roots.push(root);
+            }
+        } else if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            kiosk_files.extend(files);
+        } else {
+            kiosk_files.push(p.clone());
+        }
+    }
+    let mut v = match content_roots.first() {
+        Some(root) => load_content(root, &opts),
+        None => Validation::default(),
+    };
+    for extra in content_roots.iter().skip(1) {
+        let w = load_content(extra, &opts);
+        v.report.diags.extend(w.report.diags);
+        v.sources.extend(w.sources);
+        v.coverage.extend(w.coverage);
+    }
+    for f in kiosk_files {
+        set::load_kiosk_file(&mut v, &f);
+    }
+    set::check_configs(&mut v);
+    if let Some(dir) = rome_dir {
+        rome::check(&mut v, dir);
+    }
+    for m in missing {
+        v.report.push(Diagnostic::error(
+            &m,
+            None,
+            Msg::new("ce chemin n'existe pas", "this path does not exist"),
+        ));
+    }
+    v
+}
+
+/// Runs `klub validate`.
+pub fn run(args: &Args, en: bool) -> CliResult {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from("scenarios"), PathBuf::from("kiosk-config")]
+    } else {
+        args.paths.clone()
+    };
+    let v = validate_paths(&paths, args.rome.as_deref(), !args.no_narration);
+    print!("{}", v.render(en));
+    if !v.coverage.is_empty() {
+        println!(
+            "{}",
+            if en {
+                "Coverage (English, easy French, narration):"
+            } else {
+                "Couverture (anglais, français facile, voix) :"
+            }
+        );
+        for c in &v.coverage {
+            let pct = |a: usize, b: usize| if b == 0 { 100 } else { a * 100 / b };
+            println!(
+                "  {:<16} {:>3} {}  en {:>3} %  facile {:>3} %  {} {:>3} %",
+                c.scenario,
+                c.texts,
+                if en { "texts" } else { "textes" },
+                pct(c.en, c.texts),
+                pct(c.facile, c.texts),
+                if en { "voice" } else { "voix" },
+                pct(c.narrated, c.voices)
+            );
+        }
+    }
+    let (e, w) = (v.report.errors(), v.report.warnings());
+    if en {
+        println!("{e} error(s), {w} warning(s).");
+    } else {
+        println!("{e} erreur(s), {w} avertissement(s).");
+    }
+    Ok(if e == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,8 @@
+//! Loading and checking the files facilitators write: scenarios, catalogue, configs, tours.
+
+pub mod diag;
+pub mod files;
+pub mod reader;
+pub mod rome;
+pub mod scenario;
+pub mod set;

@@ -1,0 +1,730 @@
+//! Loads a whole scenario folder (skills, catalogue, scenarios) and the station configs,
+//! and runs the checks that span files: ids, jumps, assets, durations and coverage.
+
+use crate::content::diag::{Diagnostic, Msg, Report};
+use crate::content::files::{
+    TradeSpans, is_tour, read_catalogue, read_config, read_skills, read_tour,
+};
+use crate::content::reader::{Reader, Source};
+use crate::content::scenario::{self as sc, AssetKind};
+use crate::domain::catalogue::Catalogue;
+use crate::domain::config::{StationConfig, Tour};
+use crate::domain::scenario::{Kind, Next, Scenario, StepBody};
+use crate::domain::skills::SkillSet;
+use crate::domain::text::Variant;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// The skill list's file name.
+pub const SKILLS_FILE: &str = "savoir-etre.toml";
+/// The catalogue's file name.
+pub const TRADES_FILE: &str = "trades.toml";
+/// A scenario's file name inside its folder.
+pub const SCENARIO_FILE: &str = "scenario.toml";
+/// Files larger than this are refused rather than read.
+const MAX_FILE: u64 = 4 << 20;
+
+/// Everything a station plays.
+#[derive(Clone, Debug, Default)]
+pub struct ContentSet {
+    /// The scenario folder.
+    pub root: PathBuf,
+    /// Declared soft skills.
+    pub skills: SkillSet,
+    /// The trade catalogue.
+    pub catalogue: Catalogue,
+    /// The scenarios, sorted by id.
+    pub scenarios: Vec<Scenario>,
+    /// Each scenario's folder, in the same order.
+    pub folders: Vec<PathBuf>,
+}
+
+impl ContentSet {
+    /// The scenario with an id.
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+
+    /// A scenario's folder.
+    pub fn folder(&self, id: &str) -> Option<&Path> {
+        self.scenarios
+            .iter()
+            .position(|s| s.id == id)
+            .map(|i| self.folders[i].as_path())
+    }
+
+    /// Loads a folder, failing with the report when it has errors.
+    pub fn load(dir: &Path) -> Result<ContentSet, Validation> {
+        let v = load_content(dir, &Options::default());
+        if v.report.errors() == 0 {
+            Ok(v.set)
+        } else {
+            Err(v)
+        }
+    }
+}
+
+/// What to check beyond the files themselves.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Open each image and sound header to check it decodes.
+    pub assets: bool,
+    /// Count narration files.
+    pub narration: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            assets: true,
+            narration: true,
+        }
+    }
+}
+
+/// Text and narration coverage of one scenario.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coverage {
+    /// Scenario id.
+    pub scenario: String,
+    /// Visitor-facing texts.
+    pub texts: usize,
+    /// Of which with English.
+    pub en: usize,
+    /// Of which with easy French.
+    pub facile: usize,
+    /// Narration files expected (one per written variant).
+    pub voices: usize,
+    /// Of which present (recorded or generated).
+    pub narrated: usize,
+}
+
+/// The outcome of loading and checking.
+#[derive(Clone, Debug, Default)]
+pub struct Validation {
+    /// What could be loaded (complete only when there are no errors).
+    pub set: ContentSet,
+    /// Station configs read.
+    pub configs: Vec<(PathBuf, StationConfig)>,
+    /// Tours read.
+    pub tours: Vec<(PathBuf, Tour)>,
+    /// The findings.
+    pub report: Report,
+    /// The files read, for rendering findings.
+    pub sources: BTreeMap<PathBuf, Vec<u8>>,
+    /// Per-scenario coverage.
+    pub coverage: Vec<Coverage>,
+}
+
+impl Validation {
+    fn read(&mut self, path: &Path) -> Option<Source> {
+        let meta = std::fs::metadata(path);
+        if let Ok(m) = &meta
+            && m.len() > MAX_FILE
+        {
+            self.report.push(Diagnostic::error(
+                path,
+                None,
+                Msg::new(
+                    "fichier trop gros (plus de 4 Mo)",
+                    "file too large (over 4 MB)",
+                ),
+            ));
+            return None;
+        }
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                self.sources.insert(path.to_owned(), bytes.clone());
+                match Source::new(path, bytes) {
+                    Ok(s) => Some(s),
+                    Err(d) => {
+                        self.report.push(d);
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                self.report.push(
+                    Diagnostic::error(
+                        path,
+                        None,
+                        Msg::new(
+                            format!("lecture impossible : {e}"),
+                            format!("cannot read: {e}"),
+                        ),
+                    )
+                    .with_hint(Msg::new(
+                        "vérifiez que le fichier existe et que son nom est exact",
+                        "check that the file exists and its name is right",
+                    )),
+                );
+                None
+            }
+        }
+    }
+
+    /// Renders every finding, errors first within each file.
+    pub fn render(&self, en: bool) -> String {
+        let mut out = String::new();
+        for d in &self.report.diags {
+            out.push_str(&d.render(self.sources.get(&d.file).map(Vec::as_slice), en));
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Loads and checks a scenario folder: `savoir-etre.toml`, `trades.toml` and every
+/// `*/scenario.toml`.
+pub fn load_content(dir: &Path, opts: &Options) -> Validation {
+    let mut v = Validation {
+        set: ContentSet {
+            root: dir.to_owned(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let skills_path = dir.join(SKILLS_FILE);
+    if let Some(src) = v.read(&skills_path) {
+        let mut r = Reader::new(&src, &mut v.report);
+        if let Some(doc) = r.parse(&src) {
+            let mut root = r.root(&doc);
+            v.set.skills = read_skills(&mut r, &mut root);
+        }
+    }
+    let mut trade_spans = vec![];
+    let trades_path = dir.join(TRADES_FILE);
+    if let Some(src) = v.read(&trades_path) {
+        let mut r = Reader::new(&src, &mut v.report);
+        if let Some(doc) = r.parse(&src) {
+            let mut root = r.root(&doc);
+            let (cat, spans) = read_catalogue(&mut r, &mut root, &v.set.skills);
+            v.set.catalogue = cat;
+            trade_spans = spans;
+        }
+    }
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join(SCENARIO_FILE).is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    folders.sort();
+    let mut loaded = vec![];
+    for folder in folders {
+        let path = folder.join(SCENARIO_FILE);
+        if let Some(l) = load_scenario_file(&mut v, &path, opts) {
+            loaded.push((folder, path, l));
+        }
+    }
+    cross_check(&mut v, &trades_path, &trade_spans, &mut loaded);
+    for (folder, _, l) in loaded {
+        v.set.scenarios.push(l.scenario);
+        v.set.folders.push(folder);
+    }
+    v
+}
+
+fn load_scenario_file(v: &mut Validation, path: &Path, opts: &Options) -> Option<sc::Loaded> {
+    let src = v.read(path)?;
+    let mut r = Reader::new(&src, &mut v.report);
+    let doc = r.parse(&src)?;
+    let mut root = r.root(&doc);
+    let loaded = sc::read(&mut r, &mut root, &v.set.skills)?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    check_graph(v, path, &loaded);
+    check_duration(v, path, &loaded);
+    if opts.assets {
+        check_assets(v, path, folder, &loaded);
+    }
+    v.coverage
+        .push(coverage(folder, &loaded.scenario, opts.narration));
+    let c = v.coverage.last().cloned().unwrap_or_default();
+    if opts.narration && c.narrated < c.voices {
+        v.report.push(
+            Diagnostic::warning(
+                path,
+                Some(loaded.header_span.clone()),
+                Msg::new(
+                    format!(
+                        "{} texte(s) sur {} n'ont pas de fichier de voix (lecture à voix haute)",
+                        c.voices - c.narrated,
+                        c.voices
+                    ),
+                    format!(
+                        "{} of {} texts have no narration file (read-aloud)",
+                        c.voices - c.narrated,
+                        c.voices
+                    ),
+                ),
+            )
+            .with_hint(Msg::new(
+                "lancez « klub narrate » pour les créer, ou enregistrez-les dans voix/",
+                "run \"klub narrate\" to make them, or record them in voix/",
+            )),
+        );
+    }
+    Some(loaded)
+}
+
+/// Every path from the first step ends: no jump closes a loop, and every target exists.
+fn check_graph(v: &mut Validation, path: &Path, l: &sc::Loaded) {
+    let s = &l.scenario;
+    let n = s.steps.len();
+    let succ = |i: usize| -> Vec<usize> {
+        let mut out = vec![];
+        let mut add = |nx: Next| {
+            if let Next::Step(j) = nx {
+                out.push(j);
+            }
+        };
+        add(s.default_next(i));
+        if let StepBody::Choice { options, .. } | StepBody::Multi { options, .. } = &s.steps[i].body
+        {
+            for o in options {
+                if let Some(nx) = o.next {
+                    add(nx);
+                }
+            }
+        }
+        out
+    };
+    // Iterative DFS with colours; a grey target is a loop.
+    let mut colour = vec![0u8; n];
+    let mut reported = false;
+    if n > 0 {
+        let mut stack = vec![(0usize, succ(0), 0usize)];
+        colour[0] = 1;
+        while let Some((node, next, k)) = stack.last_mut() {
+            if *k < next.len() {
+                let j = next[*k];
+                *k += 1;
+                if colour[j] == 1 && !reported {
+                    reported = true;
+                    let from = *node;
+                    let mut chain: Vec<&str> = stack
+                        .iter()
+                        .map(|(i, _, _)| s.steps[*i].id.as_str())
+                        .skip_while(|id| *id != s.steps[j].id)
+                        .collect();
+                    chain.push(&s.steps[j].id);
+                    v.report.push(
+                        Diagnostic::error(path, Some(l.step_spans[from].clone()), Msg::new(
+                            format!("boucle sans fin : {}", chain.join(" → ")),
+                            format!("endless loop: {}", chain.join(" → ")),
+                        ))
+                        .with_hint(Msg::new(
+                            format!("un « next » de l'étape « {} » ramène en arrière : faites-le pointer plus loin, ou vers « fin »", s.steps[from].id),
+                            format!("a \"next\" of step \"{}\" leads back: point it further on, or to \"fin\"", s.steps[from].id),
+                        )),
+                    );
+                } else if colour[j] == 0 {
+                    colour[j] = 1;
+                    stack.push((j, succ(j), 0));
+                }
+            } else {
+                colour[*node] = 2;
+                stack.pop();
+            }
+        }
+    }
+    for (i, c) in colour.iter().enumerate() {
+        if *c == 0 {
+            v.report.push(Diagnostic::warning(
+                path,
+                Some(l.step_spans[i].clone()),
+                Msg::new(
+                    format!("l'étape « {} » n'est jamais atteinte", s.steps[i].id),
+                    format!("step \"{}\" is never reached", s.steps[i].id),
+                ),
+            ));
+        }
+    }
+}
+
+fn check_duration(v: &mut Validation, path: &Path, l: &sc::Loaded) {
+    let est = l.scenario.estimated_seconds();
+    let stated = l.scenario.duration_minutes * 60;
+    if est > stated {
+        v.report.push(
+            Diagnostic::warning(
+                path,
+                Some(l.header_span.clone()),
+                Msg::new(
+                    format!(
+                        "le scénario dure environ {} min {:02} s, plus que les {} min annoncées",
+                        est / 60,
+                        est % 60,
+                        l.scenario.duration_minutes
+                    ),
+                    format!(
+                        "the scenario takes about {} min {:02} s, longer than the stated {} min",
+                        est / 60,
+                        est % 60,
+                        l.scenario.duration_minutes
+                    ),
+                ),
+            )
+            .with_hint(Msg::new(
+                "raccourcissez-le ou augmentez duration_minutes",
+                "shorten it or raise duration_minutes",
+            )),
+        );
+    }
+}
+
+/// Width and height of a PNG, read from its header only.
+pub fn png_size(path: &Path) -> Result<(u32, u32), String> {
+    image::ImageReader::open(path)
+        .map_err(|e| e.to_string())?
+        .with_guessed_format()
+        .map_err(|e| e.to_string())
+        .and_then(|r| {
+            if r.format() != Some(image::ImageFormat::Png) {
+                return Err("pas un PNG / not a PNG".to_owned());
+            }
+            r.into_dimensions().map_err(|e| e.to_string())
+        })
+}
+
+/// Checks a WAV header: RIFF/WAVE with a PCM `fmt ` chunk and a `data` chunk.
+pub fn wav_ok(path: &Path) -> Result<(), String> {
+    use std::io::Read;
+    let mut head = vec![0u8; 4096];
+    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let n = f.read(&mut head).map_err(|e| e.to_string())?;
+    let head = &head[..n];
+    if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+        return Err("pas un fichier WAV / not a WAV file".to_owned());
+    }
+    let (mut at, mut fmt, mut data) = (12, false, false);
+    while at + 8 <= n {
+        let id = &head[at..at + 4];
+        let len =
+            u32::from_le_bytes([head[at + 4], head[at + 5], head[at + 6], head[at + 7]]) as usize;
+        if id == b"fmt " {
+            fmt = at + 10 <= n
+                && matches!(
+                    u16::from_le_bytes([head[at + 8], head[at + 9]]),
+                    1 | 3 | 0xFFFE
+                );
+        }
+        if id == b"data" {
+            data = true;
+            break;
+        }
+        at += 8 + len + (len & 1);
+    }
+    if fmt && data {
+        Ok(())
+    } else {
+        Err("en-tête WAV incomplet / incomplete WAV header".to_owned())
+    }
+}
+
+fn check_assets(v: &mut Validation, path: &Path, folder: &Path, l: &sc::Loaded) {
+    let mut sizes: HashMap<&str, (u32, u32)> = HashMap::new();
+    for a in &l.assets {
+        let full = folder.join(&a.path);
+        let bad = |v: &mut Validation, fr: String, en: String, hint: Msg| {
+            v.report.push(
+                Diagnostic::error(path, Some(a.span.clone()), Msg::new(fr, en)).with_hint(hint),
+            );
+        };
+        if !full.is_file() {
+            bad(
+                v,
+                format!("fichier introuvable « {} »", a.path),
+                format!("file not found \"{}\"", a.path),
+                Msg::new(
+                    "le chemin part du dossier du scénario ; vérifiez le nom et les majuscules",
+                    "the path starts at the scenario folder; check the name and capitals",
+                ),
+            );
+            continue;
+        }
+        match a.kind {
+            AssetKind::Image => match png_size(&full) {
+                Ok((w, h)) => {
+                    sizes.insert(a.path.as_str(), (w, h));
+                    if a.panorama && (w > 8192 || h > 1080) {
+                        bad(
+                            v,
+                            format!("panorama trop grand : {w}×{h} (au plus 8192×1080)"),
+                            format!("panorama too large: {w}×{h} (at most 8192×1080)"),
+                            Msg::new("réduisez l'image", "shrink the image"),
+                        );
+                    }
+                }
+                Err(e) => bad(
+                    v,
+                    format!("image illisible « {} » : {e}", a.path),
+                    format!("unreadable image \"{}\": {e}", a.path),
+                    Msg::new("enregistrez l'image au format PNG", "save the image as PNG"),
+                ),
+            },
+            AssetKind::Sound => {
+                if let Err(e) = wav_ok(&full) {
+                    bad(
+                        v,
+                        format!("son illisible « {} » : {e}", a.path),
+                        format!("unreadable sound \"{}\": {e}", a.path),
+                        Msg::new("enregistrez le son au format WAV", "save the sound as WAV"),
+                    );
+                }
+            }
+        }
+    }
+    for (i, step) in l.scenario.steps.iter().enumerate() {
+        let (StepBody::Hotspot { zones, .. } | StepBody::Panorama { zones, .. }) = &step.body
+        else {
+            continue;
+        };
+        let Some(&(w, h)) = step.image.as_deref().and_then(|p| sizes.get(p)) else {
+            continue;
+        };
+        for z in zones {
+            let [x, y, zw, zh] = z.rect;
+            if x.saturating_add(zw) > w || y.saturating_add(zh) > h {
+                v.report.push(Diagnostic::error(
+                    path,
+                    Some(l.step_spans[i].clone()),
+                    Msg::new(
+                        format!("la zone « {} » dépasse de l'image ({w}×{h})", z.id),
+                        format!("zone \"{}\" goes beyond the image ({w}×{h})", z.id),
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Where a narration file is, if any: a recorded one in `voix/` wins over `voix/auto/`.
+pub fn narration_file(folder: &Path, key: &str, variant: Variant) -> Option<PathBuf> {
+    let name = format!("{key}.{}.wav", variant.code());
+    [
+        folder.join("voix").join(&name),
+        folder.join("voix").join("auto").join(&name),
+    ]
+    .into_iter()
+    .find(|p| p.is_file())
+}
+
+/// Every visitor-facing text of a scenario with its narration key.
+pub fn scenario_texts(s: &Scenario) -> Vec<(String, &crate::domain::text::Text)> {
+    let mut out = vec![("title".to_owned(), &s.title)];
+    for step in &s.steps {
+        out.extend(step.texts());
+    }
+    out
+}
+
+fn coverage(folder: &Path, s: &Scenario, narration: bool) -> Coverage {
+    let texts = scenario_texts(s);
+    let mut c = Coverage {
+        scenario: s.id.clone(),
+        texts: texts.len(),
+        ..Default::default()
+    };
+    for (key, t) in &texts {
+        c.en += usize::from(t.en.is_some());
+        c.facile += usize::from(t.facile.is_some());
+        for variant in Variant::ALL {
+            if t.variant(variant).is_some() {
+                c.voices += 1;
+                if narration && narration_file(folder, key, variant).is_some() {
+                    c.narrated += 1;
+                }
+            }
+        }
+    }
+    c
+}
+
+fn cross_check(
+    v: &mut Validation,
+    trades_path: &Path,
+    spans: &[TradeSpans],
+    loaded: &mut [(PathBuf, PathBuf, sc::Loaded)],
+) {
+    let mut seen: HashMap<String, PathBuf> = HashMap::new();
+    for (folder, path, l) in loaded.iter() {
+        let s = &l.scenario;
+        if let Some(other) = seen.get(&s.id) {
+            v.report.push(Diagnostic::error(
+                path,
+                Some(l.header_span.clone()),
+                Msg::new(
+                    format!("l'id « {} » est déjà pris par {}", s.id, other.display()),
+                    format!("id \"{}\" is already used by {}", s.id, other.display()),
+                ),
+            ));
+        }
+        seen.insert(s.id.clone(), path.clone());
+        if folder.file_name().and_then(|f| f.to_str()) != Some(s.id.as_str()) {
+            v.report.push(Diagnostic::warning(
+                path,
+                Some(l.header_span.clone()),
+                Msg::new(
+                    format!(
+                        "le dossier s'appelle « {} » mais le scénario « {} »",
+                        folder.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                        s.id
+                    ),
+                    format!(
+                        "the folder is named \"{}\" but the scenario \"{}\"",
+                        folder.file_name().and_then(|f| f.to_str()).unwrap_or(""),
+                        s.id
+                    ),
+                ),
+            ));
+        }
+        if let (Some(t), Some(span)) = (&s.trade, &l.trade_span) {
+            if v.set.catalogue.get(t).is_none() {
+                let hint = crate::content::diag::did_you_mean(
+                    t,
+                    v.set.catalogue.trades.iter().map(|x| x.id.as_str()),
+                );
+                let mut d = Diagnostic::error(
+                    path,
+                    Some(span.clone()),
+                    Msg::new(
+                        format!("métier inconnu « {t} »"),
+                        format!("unknown trade \"{t}\""),
+                    ),
+                );
+                if let Some(h) = hint {
+                    d = d.with_hint(Msg::new(
+                        format!("vouliez-vous dire « {h} » ?"),
+                        format!("did you mean \"{h}\"?"),
+                    ));
+                }
+                v.report.push(d);
+            }
+        } else if s.kind == Kind::Immersion {
+            v.report.push(Diagnostic::warning(
+                path,
+                Some(l.header_span.clone()),
+                Msg::new(
+                    "immersion sans métier : ajoutez trade = \"…\"",
+                    "immersion without a trade: add trade = \"…\"",
+                ),
+            ));
+        }
+    }
+    for (t, sp) in v.set.catalogue.trades.iter().zip(spans) {
+        if let (Some(imm), Some(span)) = (&t.immersion, &sp.immersion) {
+            match loaded.iter().find(|(_, _, l)| &l.scenario.id == imm) {
+                Some((_, _, l)) if l.scenario.kind == Kind::Immersion => {}
+                Some(_) => v.report.push(Diagnostic::error(
+                    trades_path,
+                    Some(span.clone()),
+                    Msg::new(
+                        format!("« {imm} » n'est pas une immersion"),
+                        format!("\"{imm}\" is not an immersion"),
+                    ),
+                )),
+                None => v.report.push(Diagnostic::error(
+                    trades_path,
+                    Some(span.clone()),
+                    Msg::new(
+                        format!("scénario d'immersion inconnu « {imm} »"),
+                        format!("unknown immersion scenario \"{imm}\""),
+                    ),
+                )),
+            }
+        }
+    }
+    let _ = Range::<usize>::default;
+}
+
+/// Loads a station config or a tour file, reporting into `v`.
+pub fn load_kiosk_file(v: &mut Validation, path: &Path) {
+    let Some(src) = v.read(path) else { return };
+    let mut r = Reader::new(&src, &mut v.report);
+    let Some(doc) = r.parse(&src) else { return };
+    let mut root = r.root(&doc);
+    if is_tour(&root) {
+        let tour = read_tour(&mut r, &mut root);
+        v.tours.push((path.to_owned(), tour));
+    } else {
+        let cfg = read_config(&mut r, &mut root);
+        v.configs.push((path.to_owned(), cfg));
+    }
+}
+
+/// Checks configs against the content and tours they refer to.
+pub fn check_configs(v: &mut Validation) {
+    let mut extra = vec![];
+    for (path, cfg) in &v.configs {
+        for id in &cfg.scenarios {
+            if !v.set.scenarios.is_empty() && v.set.scenario(id).is_none() {
+                extra.push(Diagnostic::error(
+                    path,
+                    None,
+                    Msg::new(
+                        format!("scénario activé inconnu « {id} »"),
+                        format!("enabled scenario \"{id}\" is unknown"),
+                    ),
+                ));
+            }
+        }
+        if cfg.uses_demo_key() {
+            extra.push(
+                Diagnostic::warning(
+                    path,
+                    None,
+                    Msg::new(
+                        "la clé de flotte est la clé de démonstration",
+                        "the fleet key is the demo key",
+                    ),
+                )
+                .with_hint(Msg::new(
+                    "avant une vraie tournée : klub key new",
+                    "before a real tour: klub key new",
+                )),
+            );
+        }
+        if !cfg.stop.is_empty()
+            && !v.tours.is_empty()
+            && !v
+                .tours
+                .iter()
+                .any(|(_, t)| t.stops.iter().any(|s| s.id == cfg.stop))
+        {
+            extra.push(Diagnostic::error(
+                path,
+                None,
+                Msg::new(
+                    format!("étape de tournée inconnue « {} »", cfg.stop),
+                    format!("unknown tour stop \"{}\"", cfg.stop),
+                ),
+            ));
+        }
+    }
+    for (path, tour) in &v.tours {
+        for stop in &tour.stops {
+            for o in &stop.offers {
+                if let Some(t) = &o.trade
+                    && !v.set.catalogue.trades.is_empty()
+                    && v.set.catalogue.get(t).is_none()
+                {
+                    extra.push(Diagnostic::error(
+                        path,
+                        None,
+                        Msg::new(
+                            format!("offre de « {} » : métier inconnu « {t} »", stop.id),
+                            format!("offer at \"{}\": unknown trade \"{t}\"", stop.id),
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    for d in extra {
+        v.report.push(d);
+    }
+}

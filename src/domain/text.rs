@@ -1,0 +1,132 @@
+//! Visitor-facing texts in French, English and easy-to-read French (FALC).
+
+use serde::{Deserialize, Serialize};
+
+/// The language a visitor picked on the welcome screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// French, the default.
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The short code used in logs, configs and file names.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses `fr` or `en`.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        match code {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// Which variant of a text is shown: the language, or easy French.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Variant {
+    /// Standard French.
+    Fr,
+    /// English.
+    En,
+    /// Easy-to-read French (FALC).
+    Facile,
+}
+
+impl Variant {
+    /// All variants, in file order.
+    pub const ALL: [Variant; 3] = [Variant::Fr, Variant::En, Variant::Facile];
+
+    /// The variant a visitor sees for a language and the "texte facile" switch.
+    /// Easy French only exists in French, so English ignores the switch.
+    pub fn for_visitor(lang: Lang, facile: bool) -> Variant {
+        match (lang, facile) {
+            (Lang::En, _) => Variant::En,
+            (Lang::Fr, true) => Variant::Facile,
+            (Lang::Fr, false) => Variant::Fr,
+        }
+    }
+
+    /// The key used in scenario files and narration file names.
+    pub fn code(self) -> &'static str {
+        match self {
+            Variant::Fr => "fr",
+            Variant::En => "en",
+            Variant::Facile => "facile",
+        }
+    }
+
+    /// The language espeak-ng and the UI use for this variant.
+    pub fn lang(self) -> Lang {
+        match self {
+            Variant::En => Lang::En,
+            Variant::Fr | Variant::Facile => Lang::Fr,
+        }
+    }
+}
+
+/// A visitor-facing text. `fr` is required; a missing variant falls back to `fr`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    /// Standard French.
+    pub fr: String,
+    /// English, if written.
+    pub en: Option<String>,
+    /// Easy-to-read French, if written.
+    pub facile: Option<String>,
+}
+
+impl Text {
+    /// A text with the three variants.
+    pub fn new(fr: &str, en: &str, facile: &str) -> Text {
+        Text {
+            fr: fr.to_owned(),
+            en: Some(en.to_owned()),
+            facile: Some(facile.to_owned()),
+        }
+    }
+
+    /// The variant to show, falling back to French when it is missing.
+    pub fn get(&self, variant: Variant) -> &str {
+        self.variant(variant).unwrap_or(&self.fr)
+    }
+
+    /// The variant as written, if it is.
+    pub fn variant(&self, variant: Variant) -> Option<&str> {
+        match variant {
+            Variant::Fr => Some(&self.fr),
+            Variant::En => self.en.as_deref(),
+            Variant::Facile => self.facile.as_deref(),
+        }
+    }
+}
+
+/// A proper name (trade title, diploma) in French and English only.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Name {
+    /// French, as the referential writes it.
+    pub fr: String,
+    /// English, if written.
+    pub en: Option<String>,
+}
+
+impl Name {
+    /// The name in a language, falling back to French.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => self.en.as_deref().unwrap_or(&self.fr),
+        }
+    }
+}

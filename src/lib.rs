@@ -1,0 +1,8 @@
+//! Klub kiosk: the library behind the touch-screen stations and the `klub` command line.
+//!
+//! Dependencies point one way: `domain` is pure; `content` loads and checks files into it;
+//! the CLI and the station use both.
+
+pub mod cli;
+pub mod content;
+pub mod domain;
