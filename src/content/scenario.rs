@@ -525,10 +525,19 @@ fn read_step(
             }
         }
         "hotspot" | "panorama" => {
-            allowed.extend(["prompt", "enjoy", "zone"]);
+            allowed.extend(["prompt", "enjoy", "zone", "find"]);
             let prompt = r.text(t, "prompt", true);
             let enjoy = weights(r, t, "enjoy", skills, true);
             let zones = read_zones(r, t);
+            let targets = zones.iter().filter(|z| z.target).count();
+            let find = match r.int(t, "find", false, 1..100) {
+                Some(n) if *n.get_ref() as usize > targets => {
+                    r.error(&n.span(), Msg::new(format!("« find » vaut {} mais il n'y a que {targets} zone(s) à trouver", n.get_ref()), format!("\"find\" is {} but there are only {targets} zone(s) to find", n.get_ref())));
+                    targets
+                }
+                Some(n) => *n.get_ref() as usize,
+                None => targets,
+            };
             if image.is_none() {
                 r.error(
                     &t.span,
@@ -552,12 +561,14 @@ fn read_step(
                     StepBody::Panorama {
                         prompt,
                         zones,
+                        find,
                         enjoy,
                     }
                 } else {
                     StepBody::Hotspot {
                         prompt,
                         zones,
+                        find,
                         enjoy,
                     }
                 }

@@ -144,6 +144,8 @@ pub enum StepBody {
         prompt: Text,
         /// The zones.
         zones: Vec<Zone>,
+        /// How many target zones end the game (default: all of them).
+        find: usize,
         /// Weights of the "Tu as aimé ?" follow-up.
         enjoy: Weights,
     },
@@ -153,6 +155,8 @@ pub enum StepBody {
         prompt: Text,
         /// The zones.
         zones: Vec<Zone>,
+        /// How many target zones end the game (default: all of them).
+        find: usize,
         /// Weights of the "Tu as aimé ?" follow-up.
         enjoy: Weights,
     },
