@@ -115,6 +115,7 @@ pub fn read_catalogue(
     skills: &SkillSet,
 ) -> (Catalogue, Vec<TradeSpans>) {
     let mut trades: Vec<Trade> = vec![];
+    let mut seen_ids = std::collections::HashSet::new();
     let mut spans = vec![];
     for mut t in r.tables(root, "trade", true) {
         let before = r.report.errors();
@@ -272,7 +273,7 @@ pub fn read_catalogue(
         else {
             continue;
         };
-        if trades.iter().any(|x| x.id == *id.get_ref()) {
+        if !seen_ids.insert(id.get_ref().clone()) {
             r.error(
                 &id.span(),
                 Msg::new(
