@@ -6,6 +6,8 @@ use crate::content::rome;
 use crate::content::set::{
     self, Options, SCENARIO_FILE, SKILLS_FILE, TRADES_FILE, Validation, load_content,
 };
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -29,15 +31,10 @@ fn content_root(p: &Path) -> Option<PathBuf> {
     } else {
         p.parent().unwrap_or(Path::new(".")).to_owned()
     };
-    for d in [
-        dir.clone(),
-        dir.parent().map(Path::to_owned).unwrap_or_default(),
-    ] {
-        if d.join(TRADES_FILE).is_file() || d.join(SKILLS_FILE).is_file() {
-            return Some(d);
-        }
-    }
-    None
+    let up = dir.parent().map(Path::to_owned).unwrap_or_default();
+    [dir, up]
+        .into_iter()
+        .find(|d| d.join(TRADES_FILE).is_file() || d.join(SKILLS_FILE).is_file())
 }
 
 /// Loads and checks the given paths into one validation.
@@ -47,8 +44,12 @@ pub fn validate_paths(paths: &[PathBuf], rome_dir: Option<&Path>, narration: boo
         narration,
     };
     let mut content_roots: Vec<PathBuf> = vec![];
+    // Roots asked for whole (a folder), and single content files asked for.
+    let mut whole: Vec<PathBuf> = vec![];
+    let mut only: Vec<PathBuf> = vec![];
     let mut kiosk_files: Vec<PathBuf> = vec![];
     let mut missing: Vec<PathBuf> = vec![];
+    let mut orphans: Vec<PathBuf> = vec![];
     for p in paths {
         if !p.exists() {
             missing.push(p.clone());
@@ -57,9 +58,16 @@ pub fn validate_paths(paths: &[PathBuf], rome_dir: Option<&Path>, narration: boo
                 || p.file_name()
                     .is_some_and(|f| f == SCENARIO_FILE || f == TRADES_FILE || f == SKILLS_FILE)
         }) {
+            if p.is_dir() {
+                whole.push(canonical(&root));
+            } else {
+                only.push(canonical(p));
+            }
             if !content_roots.contains(&root) {
                 content_roots.push(root);
             }
+        } else if p.is_file() && p.file_name().is_some_and(|f| f == SCENARIO_FILE) {
+            orphans.push(p.clone());
         } else if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
                 .map(|rd| {
@@ -92,6 +100,16 @@ pub fn validate_paths(paths: &[PathBuf], rome_dir: Option<&Path>, narration: boo
     if let Some(dir) = rome_dir {
         rome::check(&mut v, dir);
     }
+    // A single file asked for: only its findings (the rest of its folder is read for
+    // the skills, trades and scenario ids it refers to).
+    if !only.is_empty() {
+        v.report.diags.retain(|d| {
+            let f = canonical(&d.file);
+            only.contains(&f)
+                || whole.iter().any(|w| f.starts_with(w))
+                || !content_roots.iter().any(|r| f.starts_with(canonical(r)))
+        });
+    }
     for m in missing {
         v.report.push(Diagnostic::error(
             &m,
@@ -99,7 +117,27 @@ pub fn validate_paths(paths: &[PathBuf], rome_dir: Option<&Path>, narration: boo
             Msg::new("ce chemin n'existe pas", "this path does not exist"),
         ));
     }
+    for o in orphans {
+        v.report.push(
+            Diagnostic::error(
+                &o,
+                None,
+                Msg::new(
+                    format!("ce scénario n'est pas dans un dossier de contenu : {SKILLS_FILE} et {TRADES_FILE} sont introuvables à côté de son dossier"),
+                    format!("this scenario is not in a content folder: {SKILLS_FILE} and {TRADES_FILE} are not next to its folder"),
+                ),
+            )
+            .with_hint(Msg::new(
+                "mettez le dossier du scénario dans scenarios/, puis validez scenarios/",
+                "put the scenario's folder in scenarios/, then validate scenarios/",
+            )),
+        );
+    }
     v
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned())
 }
 
 /// Runs `klub validate`.
@@ -110,9 +148,10 @@ pub fn run(args: &Args, en: bool) -> CliResult {
         args.paths.clone()
     };
     let v = validate_paths(&paths, args.rome.as_deref(), !args.no_narration);
-    print!("{}", v.render(en));
+    let mut out = v.render(en);
     if !v.coverage.is_empty() {
-        println!(
+        let _ = writeln!(
+            out,
             "{}",
             if en {
                 "Coverage (English, easy French, narration):"
@@ -121,8 +160,9 @@ pub fn run(args: &Args, en: bool) -> CliResult {
             }
         );
         for c in &v.coverage {
-            let pct = |a: usize, b: usize| if b == 0 { 100 } else { a * 100 / b };
-            println!(
+            let pct = |a: usize, b: usize| (a * 100).checked_div(b).unwrap_or(100);
+            let _ = writeln!(
+                out,
                 "  {:<16} {:>3} {}  en {:>3} %  facile {:>3} %  {} {:>3} %",
                 c.scenario,
                 c.texts,
@@ -136,10 +176,12 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     }
     let (e, w) = (v.report.errors(), v.report.warnings());
     if en {
-        println!("{e} error(s), {w} warning(s).");
+        let _ = writeln!(out, "{e} error(s), {w} warning(s).");
     } else {
-        println!("{e} erreur(s), {w} avertissement(s).");
+        let _ = writeln!(out, "{e} erreur(s), {w} avertissement(s).");
     }
+    // A closed pipe (`klub validate | head`) is not an error worth a panic.
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(if e == 0 {
         ExitCode::SUCCESS
     } else {

@@ -124,8 +124,8 @@ impl Diagnostic {
             }
         }
         if let Some(h) = &self.hint {
-            let word = if en { "hint" } else { "aide" };
-            let _ = writeln!(out, "   = {word} : {}", h.get(en));
+            let word = if en { "hint:" } else { "aide :" };
+            let _ = writeln!(out, "   = {word} {}", h.get(en));
         }
         out
     }

@@ -13,7 +13,16 @@ use toml::de::DeValue;
 
 /// Reads `savoir-etre.toml`.
 pub fn read_skills(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> SkillSet {
+    read_skills_spanned(r, root).0
+}
+
+/// Reads `savoir-etre.toml`, with where each skill's `code` was written (file spans).
+pub fn read_skills_spanned(
+    r: &mut Reader<'_>,
+    root: &mut Tbl<'_, '_>,
+) -> (SkillSet, Vec<Range<usize>>) {
     let mut skills = vec![];
+    let mut spans = vec![];
     for mut t in r.tables(root, "skill", true) {
         let id = r.id(&mut t, "id", true);
         let code = r.string(&mut t, "code", true);
@@ -56,6 +65,7 @@ pub fn read_skills(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> SkillSet {
                 );
                 continue;
             }
+            spans.push(r.span(&code.span()));
             skills.push(Skill {
                 id: id.into_inner(),
                 code: code.into_inner(),
@@ -65,7 +75,7 @@ pub fn read_skills(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> SkillSet {
         }
     }
     r.finish(std::mem::replace(root, Tbl::empty()), &["skill"]);
-    SkillSet { skills }
+    (SkillSet { skills }, spans)
 }
 
 /// Where each trade's facts were written, for `--rome` checks.
@@ -81,6 +91,20 @@ pub struct TradeSpans {
     pub name: Range<usize>,
     /// Span of the `immersion` value.
     pub immersion: Option<Range<usize>>,
+    /// Span of each `savoir_etre` entry, in the trade's order.
+    pub skills: Vec<Range<usize>>,
+}
+
+/// The catalogue as read: trades, where their facts were written (file spans), and
+/// the ids of trades left out because of errors.
+#[derive(Clone, Debug, Default)]
+pub struct CatalogueRead {
+    /// The trades without errors.
+    pub catalogue: Catalogue,
+    /// Their places, in the same order.
+    pub spans: Vec<TradeSpans>,
+    /// Ids of trades written but left out because of errors.
+    pub broken: Vec<String>,
 }
 
 fn letter(r: &mut Reader<'_>, v: &Spanned<String>, allow_empty: bool) -> Option<Option<Area>> {
@@ -113,10 +137,11 @@ pub fn read_catalogue(
     r: &mut Reader<'_>,
     root: &mut Tbl<'_, '_>,
     skills: &SkillSet,
-) -> (Catalogue, Vec<TradeSpans>) {
+) -> CatalogueRead {
     let mut trades: Vec<Trade> = vec![];
     let mut seen_ids = std::collections::HashSet::new();
     let mut spans = vec![];
+    let mut broken = vec![];
     for mut t in r.tables(root, "trade", true) {
         let before = r.report.errors();
         let id = r.id(&mut t, "id", true);
@@ -154,6 +179,7 @@ pub fn read_catalogue(
             }
         }
         let mut se = vec![];
+        let mut se_spans = vec![];
         let mut se_span = t.span.clone();
         if let Some(v) = r.take(&mut t, "savoir_etre", false) {
             se_span = v.span();
@@ -170,7 +196,11 @@ pub fn read_catalogue(
                                 format!("\"{s}\" is written twice"),
                             ),
                         ),
-                        Some(ix) => se.push(ix),
+                        Some(ix) => {
+                            se.push(ix);
+                            se_spans.push(r.span(&i.span()));
+                        }
+                        None if r.skills_broken => {}
                         None => {
                             let hint =
                                 match did_you_mean(&s, skills.skills.iter().map(|k| k.id.as_str()))
@@ -260,6 +290,7 @@ pub fn read_catalogue(
             );
         }
         if r.report.errors() > before {
+            broken.extend(id.map(Spanned::into_inner));
             continue;
         }
         let (
@@ -274,21 +305,26 @@ pub fn read_catalogue(
             continue;
         };
         if !seen_ids.insert(id.get_ref().clone()) {
-            r.error(
+            r.error_hint(
                 &id.span(),
                 Msg::new(
                     format!("deux métiers ont l'id « {} »", id.get_ref()),
                     format!("two trades have id \"{}\"", id.get_ref()),
                 ),
+                Msg::new(
+                    "changez l'un des deux : chaque métier a son propre id",
+                    "rename one of them: each trade has its own id",
+                ),
             );
             continue;
         }
         spans.push(TradeSpans {
-            rome: rome_span,
-            riasec: riasec_span,
-            savoir_etre: se_span,
-            name: name_v.map_or(0..0, |v| v.span()),
+            rome: r.span(&rome_span),
+            riasec: r.span(&riasec_span),
+            savoir_etre: r.span(&se_span),
+            name: r.span(&name_v.map_or(0..0, |v| v.span())),
             immersion: immersion.as_ref().map(|i| r.span(&i.span())),
+            skills: se_spans,
         });
         trades.push(Trade {
             id: id.into_inner(),
@@ -305,7 +341,11 @@ pub fn read_catalogue(
         });
     }
     r.finish(std::mem::replace(root, Tbl::empty()), &["trade"]);
-    (Catalogue { trades }, spans)
+    CatalogueRead {
+        catalogue: Catalogue { trades },
+        spans,
+        broken,
+    }
 }
 
 /// Whether a parsed document is a tour file (it has `[[stop]]` tables).
@@ -318,9 +358,27 @@ pub fn is_tour(root: &Tbl<'_, '_>) -> bool {
 /// Longest `results_base_url` a pass URL may start with (a QR of version 8 at level M).
 pub const MAX_BASE_URL: usize = 40;
 
+/// Where a station config's references were written (file spans), for cross-file checks.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigSpans {
+    /// Each enabled scenario id.
+    pub scenarios: Vec<Range<usize>>,
+    /// The `stop` value.
+    pub stop: Option<Range<usize>>,
+}
+
 /// Reads a station config. Missing keys keep their defaults.
 pub fn read_config(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> StationConfig {
+    read_config_spanned(r, root).0
+}
+
+/// Reads a station config with the places of its references.
+pub fn read_config_spanned(
+    r: &mut Reader<'_>,
+    root: &mut Tbl<'_, '_>,
+) -> (StationConfig, ConfigSpans) {
     let mut c = StationConfig::default();
+    let mut spans = ConfigSpans::default();
     if let Some(s) = r.id(root, "station_id", true) {
         c.station_id = s.into_inner();
     }
@@ -328,6 +386,7 @@ pub fn read_config(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> StationConfig 
         c.station_index = *n.get_ref() as u8;
     }
     if let Some(s) = r.id(root, "stop", false) {
+        spans.stop = Some(r.span(&s.span()));
         c.stop = s.into_inner();
     }
     if let Some(b) = r.boolean(root, "kiosk", false) {
@@ -337,6 +396,7 @@ pub fn read_config(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> StationConfig 
         c.low_reach = b;
     }
     if let Some(list) = r.strings(root, "scenarios", false) {
+        spans.scenarios = list.iter().map(|s| r.span(&s.span())).collect();
         c.scenarios = list.into_iter().map(Spanned::into_inner).collect();
     }
     if let Some(list) = r.strings(root, "languages", false) {
@@ -524,7 +584,7 @@ pub fn read_config(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> StationConfig 
             "data",
         ],
     );
-    c
+    (c, spans)
 }
 
 fn date(r: &mut Reader<'_>, t: &mut Tbl<'_, '_>, key: &str) -> Option<String> {
@@ -534,14 +594,7 @@ fn date(r: &mut Reader<'_>, t: &mut Tbl<'_, '_>, key: &str) -> Option<String> {
         DeValue::String(s) => s.to_string(),
         _ => String::new(),
     };
-    let b = s.as_bytes();
-    let ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.bytes()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if ok {
+    if is_date(&s) {
         Some(s)
     } else {
         r.error_hint(
@@ -556,8 +609,42 @@ fn date(r: &mut Reader<'_>, t: &mut Tbl<'_, '_>, key: &str) -> Option<String> {
     }
 }
 
+/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        return false;
+    }
+    let num = |r: Range<usize>| s[r].parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    (1..=days).contains(&d)
+}
+
+/// Where a tour's offers name a trade (file spans): (stop id, trade id, span).
+pub type OfferSpans = Vec<(String, String, Range<usize>)>;
+
 /// Reads a tour file.
 pub fn read_tour(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> Tour {
+    read_tour_spanned(r, root).0
+}
+
+/// Reads a tour file with where its offers name trades.
+pub fn read_tour_spanned(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> (Tour, OfferSpans) {
+    let mut offer_spans = vec![];
     let id = r
         .id(root, "id", true)
         .map(Spanned::into_inner)
@@ -632,6 +719,13 @@ pub fn read_tour(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> Tour {
                 );
             }
             let trade = r.id(&mut of, "trade", false);
+            if let (Some(t), Some(stop)) = (&trade, &sid) {
+                offer_spans.push((
+                    stop.get_ref().clone(),
+                    t.get_ref().clone(),
+                    r.span(&t.span()),
+                ));
+            }
             let text = r
                 .take(&mut of, "text", true)
                 .and_then(|v| r.name(v, "text"));
@@ -671,5 +765,5 @@ pub fn read_tour(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> Tour {
     }
     r.finish(std::mem::replace(root, Tbl::empty()), &["id", "stop"]);
     let _ = is_id;
-    Tour { id, stops }
+    (Tour { id, stops }, offer_spans)
 }

@@ -26,6 +26,10 @@ pub struct Source {
 
 impl Source {
     /// Decodes a file's bytes. Invalid UTF-8 is an error at the first bad byte.
+    #[expect(
+        clippy::result_large_err,
+        reason = "read once per file; the diagnostic goes straight into the report"
+    )]
     pub fn new(path: &Path, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
         let text = match std::str::from_utf8(&bytes) {
             Ok(t) => t.to_owned(),
@@ -91,7 +95,13 @@ pub struct Reader<'r> {
     len: usize,
     /// Where findings go.
     pub report: &'r mut Report,
+    /// The skill list could not be read whole: unknown skill ids are its consequence,
+    /// not errors of their own.
+    pub skills_broken: bool,
 }
+
+/// Syntax errors listed per file; the parser's later ones mostly follow from the first.
+const MAX_SYNTAX_ERRORS: usize = 5;
 
 fn kind_fr(v: &DeValue<'_>) -> &'static str {
     match v {
@@ -114,6 +124,7 @@ impl<'r> Reader<'r> {
             offset: source.offset,
             len: source.bytes.len(),
             report,
+            skills_broken: false,
         }
     }
 
@@ -149,13 +160,56 @@ impl<'r> Reader<'r> {
         if errors.is_empty() {
             return Some(doc);
         }
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
+        let total = errors.len();
+        for (n, e) in errors.into_iter().enumerate() {
+            let mut span = e.span().unwrap_or(0..0);
+            if n == MAX_SYNTAX_ERRORS {
+                let more = total - n;
+                self.error_hint(
+                    &span,
+                    Msg::new(
+                        format!("syntaxe TOML : {more} autre(s) erreur(s) à partir d'ici"),
+                        format!("TOML syntax: {more} more error(s) from here"),
+                    ),
+                    Msg::new(
+                        "corrigez d'abord les premières : les suivantes en découlent souvent",
+                        "fix the first ones first: the others often follow from them",
+                    ),
+                );
+                break;
+            }
             let message = e.message().trim().replace('\n', " ");
             let hint = if message.contains("duplicate") {
                 Msg::new(
                     "cette clé est écrite deux fois : gardez-en une seule",
                     "this key is written twice: keep only one",
+                )
+            } else if message.contains("unquoted key") {
+                let at = word_at(&source.text, span.start);
+                let word = source.text[at.clone()].to_owned();
+                if !at.is_empty() {
+                    // Underline the whole key, not just its first odd character.
+                    span = at;
+                }
+                let plain = crate::content::diag::fold(&word);
+                if !word.is_empty() && plain != word && is_id(&plain) {
+                    Msg::new(
+                        format!("une clé s'écrit sans accent ni espace : écrivez « {plain} »"),
+                        format!("a key is written without accents or spaces: write \"{plain}\""),
+                    )
+                } else {
+                    Msg::new(
+                        "une clé s'écrit sans accent ni espace (lettres, chiffres, - et _), ou entre guillemets",
+                        "a key is written without accents or spaces (letters, digits, - and _), or in quotes",
+                    )
+                }
+            } else if message.contains("date")
+                || message.contains("month")
+                || message.contains("day")
+            {
+                Msg::new(
+                    "écrivez une date réelle, année-mois-jour : 2026-03-02",
+                    "write a real date, year-month-day: 2026-03-02",
                 )
             } else {
                 Msg::new(
@@ -486,16 +540,23 @@ impl<'r> Reader<'r> {
     /// A visitor-facing text `{ fr, en, facile }`. Missing `en` or `facile` is a warning.
     pub fn text(&mut self, t: &mut Tbl<'_, '_>, key: &str, required: bool) -> Option<Text> {
         let v = self.take(t, key, required)?;
-        if let DeValue::String(s) = v.get_ref() {
+        if !matches!(v.get_ref(), DeValue::Table(_)) {
+            let fr = match v.get_ref() {
+                DeValue::String(s) => s.to_string(),
+                _ => "…".to_owned(),
+            };
             self.error_hint(
                 &v.span(),
                 Msg::new(
-                    format!("« {key} » doit donner les variantes fr, en et facile"),
+                    format!(
+                        "« {key} » doit donner les variantes fr, en et facile, pas {}",
+                        kind_fr(v.get_ref())
+                    ),
                     format!("\"{key}\" must give the fr, en and facile variants"),
                 ),
                 Msg::new(
-                    format!("écrivez {key} = {{ fr = \"{s}\", en = \"…\", facile = \"…\" }}"),
-                    format!("write {key} = {{ fr = \"{s}\", en = \"…\", facile = \"…\" }}"),
+                    format!("écrivez {key} = {{ fr = \"{fr}\", en = \"…\", facile = \"…\" }}"),
+                    format!("write {key} = {{ fr = \"{fr}\", en = \"…\", facile = \"…\" }}"),
                 ),
             );
             return None;
@@ -574,6 +635,26 @@ impl<'r> Reader<'r> {
             en: en.map(Spanned::into_inner),
         })
     }
+}
+
+/// Where the word (letters, digits, `-`, `_`) around a byte offset of `text` is.
+fn word_at(text: &str, at: usize) -> Range<usize> {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(at, |(i, _)| i);
+    let end = text[start..]
+        .char_indices()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(text.len(), |(i, _)| start + i);
+    start..end
 }
 
 /// Whether a string is a valid id: `[a-z0-9][a-z0-9-]*`, at most 40 characters.

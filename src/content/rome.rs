@@ -125,12 +125,13 @@ pub fn check(v: &mut Validation, dir: &Path) {
     let trades_path = root.join(TRADES_FILE);
     let skills_path = root.join(SKILLS_FILE);
     let mut found = vec![];
-    for s in &v.set.skills.skills {
+    for (k, s) in v.set.skills.skills.iter().enumerate() {
+        let span = v.skill_spans.get(k).cloned();
         match rome.savoir_etre.get(&s.ogr) {
             Some(code) if *code == s.code => {}
             Some(code) => found.push(Diagnostic::error(
                 &skills_path,
-                None,
+                span,
                 Msg::new(
                     format!(
                         "savoir-être « {} » : le ROME donne le code {code}, pas {}",
@@ -141,10 +142,14 @@ pub fn check(v: &mut Validation, dir: &Path) {
                         s.id, s.code
                     ),
                 ),
-            )),
+            )
+            .with_hint(Msg::new(
+                format!("écrivez code = \"{code}\""),
+                format!("write code = \"{code}\""),
+            ))),
             None => found.push(Diagnostic::error(
                 &skills_path,
-                None,
+                span,
                 Msg::new(
                     format!(
                         "savoir-être « {} » : code_ogr {} absent du ROME",
@@ -152,28 +157,32 @@ pub fn check(v: &mut Validation, dir: &Path) {
                     ),
                     format!("soft skill \"{}\": code_ogr {} is not in ROME", s.id, s.ogr),
                 ),
-            )),
+            )
+            .with_hint(Msg::new(
+                "prenez le code_ogr de la ligne « Savoir-être professionnel » du référentiel des compétences",
+                "take the code_ogr of the \"Savoir-être professionnel\" row of the skills referential",
+            ))),
         }
     }
-    let bytes = v.sources.get(&trades_path).cloned().unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes);
-    // Point at the trade's `rome = "…"` line when it can be found.
-    let at = |code: &str| -> Option<std::ops::Range<usize>> {
-        let needle = format!("\"{code}\"");
-        text.find(&needle).map(|i| i + 1..i + 1 + code.len())
-    };
-    for t in &v.set.catalogue.trades {
+    for (k, t) in v.set.catalogue.trades.iter().enumerate() {
         let code = t.rome.as_str();
-        let span = at(code);
+        let spans = v.trade_spans.get(k);
+        let span = spans.map(|s| s.rome.clone());
         let Some(title) = rome.titles.get(code) else {
-            found.push(Diagnostic::error(
-                &trades_path,
-                span,
-                Msg::new(
-                    format!("« {} » : le code ROME {code} n'existe pas", t.id),
-                    format!("\"{}\": ROME code {code} does not exist", t.id),
-                ),
-            ));
+            found.push(
+                Diagnostic::error(
+                    &trades_path,
+                    span,
+                    Msg::new(
+                        format!("« {} » : le code ROME {code} n'existe pas", t.id),
+                        format!("\"{}\": ROME code {code} does not exist", t.id),
+                    ),
+                )
+                .with_hint(Msg::new(
+                    "recopiez le code de la fiche métier du ROME (France Travail)",
+                    "copy the code from the trade's ROME fiche (France Travail)",
+                )),
+            );
             continue;
         };
         if *title != t.name.fr {
@@ -192,41 +201,55 @@ pub fn check(v: &mut Validation, dir: &Path) {
                 t.minor.map(|m| m.letter().to_string()).unwrap_or_default(),
             );
             if (maj, min) != (&ours.0, &ours.1) {
-                found.push(Diagnostic::error(
-                    &trades_path,
-                    span.clone(),
-                    Msg::new(
-                        format!(
-                            "« {} » : lettres RIASEC {}/{} au lieu de {maj}/{min} dans le ROME",
-                            t.id, ours.0, ours.1
+                found.push(
+                    Diagnostic::error(
+                        &trades_path,
+                        spans.map(|s| s.riasec.clone()),
+                        Msg::new(
+                            format!(
+                                "« {} » : lettres RIASEC {}/{} au lieu de {maj}/{min} dans le ROME",
+                                t.id, ours.0, ours.1
+                            ),
+                            format!(
+                                "\"{}\": RIASEC letters {}/{} instead of {maj}/{min} in ROME",
+                                t.id, ours.0, ours.1
+                            ),
                         ),
-                        format!(
-                            "\"{}\": RIASEC letters {}/{} instead of {maj}/{min} in ROME",
-                            t.id, ours.0, ours.1
-                        ),
-                    ),
-                ));
+                    )
+                    .with_hint(Msg::new(
+                        format!("écrivez riasec = {{ major = \"{maj}\", minor = \"{min}\" }}"),
+                        format!("write riasec = {{ major = \"{maj}\", minor = \"{min}\" }}"),
+                    )),
+                );
             }
         }
-        for s in &t.savoir_etre {
+        for (j, s) in t.savoir_etre.iter().enumerate() {
             let Some(skill) = v.set.skills.get(*s) else {
                 continue;
             };
             if !rome.links.contains(&(code.to_owned(), skill.ogr.clone())) {
-                found.push(Diagnostic::error(
-                    &trades_path,
-                    span.clone(),
-                    Msg::new(
-                        format!(
-                            "« {} » : le ROME ne relie pas {code} au savoir-être « {} »",
-                            t.id, skill.id
+                found.push(
+                    Diagnostic::error(
+                        &trades_path,
+                        spans
+                            .and_then(|s| s.skills.get(j).cloned())
+                            .or(span.clone()),
+                        Msg::new(
+                            format!(
+                                "« {} » : le ROME ne relie pas {code} au savoir-être « {} »",
+                                t.id, skill.id
+                            ),
+                            format!(
+                                "\"{}\": ROME does not link {code} to soft skill \"{}\"",
+                                t.id, skill.id
+                            ),
                         ),
-                        format!(
-                            "\"{}\": ROME does not link {code} to soft skill \"{}\"",
-                            t.id, skill.id
-                        ),
-                    ),
-                ));
+                    )
+                    .with_hint(Msg::new(
+                        "gardez seulement les savoir-être que le ROME relie à ce métier",
+                        "keep only the soft skills that ROME links to this trade",
+                    )),
+                );
             }
         }
     }

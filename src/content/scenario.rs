@@ -52,6 +52,8 @@ pub struct Loaded {
     pub step_spans: Vec<Range<usize>>,
     /// Where the header starts.
     pub header_span: Range<usize>,
+    /// Every written jump: (step, option, target step, where the target is written).
+    pub next_spans: Vec<(usize, Option<usize>, usize, Range<usize>)>,
 }
 
 struct Pending {
@@ -134,28 +136,37 @@ pub fn read(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>, skills: &SkillSet) -> Op
     for mut t in step_tables {
         let span = t.span.clone();
         let index = steps.len();
-        if let Some(step) = read_step(r, &mut t, skills, &mut assets, index, &mut pending) {
+        if let Some((step, id_span)) =
+            read_step(r, &mut t, skills, &mut assets, index, &mut pending)
+        {
             if let Some(prev) = ids.get(&step.id) {
-                let (line, _) = crate::content::diag::line_col(r_bytes(r), prev.start);
-                r.error(
-                    &span,
+                let at = r.span(prev).start;
+                let (line, _) = crate::content::diag::line_col(r_bytes(r), at);
+                r.error_hint(
+                    &id_span,
                     Msg::new(
                         format!("deux étapes ont l'id « {} » (voir ligne {line})", step.id),
                         format!("two steps have id \"{}\" (see line {line})", step.id),
                     ),
+                    Msg::new(
+                        "changez l'un des deux : chaque étape a son propre id",
+                        "rename one of them: each step has its own id",
+                    ),
                 );
             } else {
-                ids.insert(step.id.clone(), span.clone());
+                ids.insert(step.id.clone(), id_span);
             }
             steps.push(step);
-            step_spans.push(span);
+            step_spans.push(r.span(&span));
         }
     }
     // Resolve jumps once every step id is known.
+    let mut next_spans = vec![];
     for (step, option, p) in pending {
         let next = if p.target == "fin" {
             Some(Next::End)
         } else if let Some(i) = steps.iter().position(|s| s.id == p.target) {
+            next_spans.push((step, option, i, r.span(&p.span)));
             Some(Next::Step(i))
         } else {
             let hint = match did_you_mean(&p.target, steps.iter().map(|s| s.id.as_str())) {
@@ -215,9 +226,10 @@ pub fn read(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>, skills: &SkillSet) -> Op
     Some(Loaded {
         scenario,
         assets,
-        trade_span: trade.map(|t| t.span()),
+        trade_span: trade.map(|t| r.span(&t.span())),
         step_spans,
-        header_span,
+        header_span: r.span(&header_span),
+        next_spans,
     })
 }
 
@@ -295,6 +307,9 @@ pub fn weights(
             .map(Dim::Area)
             .or_else(|| skills.index_of(id).map(Dim::Skill));
         let Some(dim) = dim else {
+            if r.skills_broken {
+                continue;
+            }
             let all = Area::ALL
                 .iter()
                 .map(|a| a.id())
@@ -346,7 +361,7 @@ fn read_step(
     assets: &mut Vec<AssetRef>,
     index: usize,
     pending: &mut Vec<(usize, Option<usize>, Pending)>,
-) -> Option<Step> {
+) -> Option<(Step, Range<usize>)> {
     let before = r.report.errors();
     let id = r.id(t, "id", true);
     let ty = r.string(t, "type", true);
@@ -435,8 +450,9 @@ fn read_step(
                     Msg::new("« points » vaut 3 ou 5", "\"points\" is 3 or 5"),
                 );
             }
+            let before_weights = r.report.errors();
             let weights = weights(r, t, "weights", skills, true);
-            if weights.is_empty() {
+            if weights.is_empty() && r.report.errors() == before_weights {
                 r.error(
                     &t.span,
                     Msg::new(
@@ -532,7 +548,19 @@ fn read_step(
             let targets = zones.iter().filter(|z| z.target).count();
             let find = match r.int(t, "find", false, 1..100) {
                 Some(n) if *n.get_ref() as usize > targets => {
-                    r.error(&n.span(), Msg::new(format!("« find » vaut {} mais il n'y a que {targets} zone(s) à trouver", n.get_ref()), format!("\"find\" is {} but there are only {targets} zone(s) to find", n.get_ref())));
+                    r.error(
+                        &n.span(),
+                        Msg::new(
+                            format!(
+                                "« find » vaut {} mais il n'y a que {targets} zone(s) à trouver",
+                                n.get_ref()
+                            ),
+                            format!(
+                                "\"find\" is {} but there are only {targets} zone(s) to find",
+                                n.get_ref()
+                            ),
+                        ),
+                    );
                     targets
                 }
                 Some(n) => *n.get_ref() as usize,
@@ -582,13 +610,18 @@ fn read_step(
     if r.report.errors() > before {
         return None;
     }
-    Some(Step {
-        id: id?.into_inner(),
-        image,
-        sound,
-        next: None,
-        body: body?,
-    })
+    let id = id?;
+    let span = id.span();
+    Some((
+        Step {
+            id: id.into_inner(),
+            image,
+            sound,
+            next: None,
+            body: body?,
+        },
+        span,
+    ))
 }
 
 fn unique(r: &mut Reader<'_>, seen: &mut Vec<String>, id: &Spanned<String>, what: &str) {

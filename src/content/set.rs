@@ -1,9 +1,11 @@
 //! Loads a whole scenario folder (skills, catalogue, scenarios) and the station configs,
 //! and runs the checks that span files: ids, jumps, assets, durations and coverage.
 
+use crate::content::diag::did_you_mean;
 use crate::content::diag::{Diagnostic, Msg, Report};
 use crate::content::files::{
-    TradeSpans, is_tour, read_catalogue, read_config, read_skills, read_tour,
+    ConfigSpans, OfferSpans, TradeSpans, is_tour, read_catalogue, read_config_spanned,
+    read_skills_spanned, read_tour_spanned,
 };
 use crate::content::reader::{Reader, Source};
 use crate::content::scenario::{self as sc, AssetKind};
@@ -55,6 +57,10 @@ impl ContentSet {
     }
 
     /// Loads a folder, failing with the report when it has errors.
+    #[expect(
+        clippy::result_large_err,
+        reason = "called once at start-up; the caller renders the findings"
+    )]
     pub fn load(dir: &Path) -> Result<ContentSet, Validation> {
         let v = load_content(dir, &Options::default());
         if v.report.errors() == 0 {
@@ -115,6 +121,21 @@ pub struct Validation {
     pub sources: BTreeMap<PathBuf, Vec<u8>>,
     /// Per-scenario coverage.
     pub coverage: Vec<Coverage>,
+    /// Where each trade's facts were written, in catalogue order.
+    pub trade_spans: Vec<TradeSpans>,
+    /// Where each skill's code was written, in skill order.
+    pub skill_spans: Vec<Range<usize>>,
+    /// Where each config's references were written, in `configs` order.
+    pub config_spans: Vec<ConfigSpans>,
+    /// Where each tour's offers name trades, in `tours` order.
+    pub tour_spans: Vec<OfferSpans>,
+    /// Ids of trades and folder names of scenarios written but not loaded because of
+    /// errors: references to them are not reported a second time.
+    pub broken: Vec<String>,
+    /// The skill list has errors: unknown skill ids elsewhere are not reported again.
+    pub skills_broken: bool,
+    /// The catalogue could not be parsed: unknown trade ids elsewhere are not reported.
+    pub trades_broken: bool,
 }
 
 impl Validation {
@@ -186,23 +207,32 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
         ..Default::default()
     };
     let skills_path = dir.join(SKILLS_FILE);
+    let before = v.report.errors();
     if let Some(src) = v.read(&skills_path) {
         let mut r = Reader::new(&src, &mut v.report);
         if let Some(doc) = r.parse(&src) {
             let mut root = r.root(&doc);
-            v.set.skills = read_skills(&mut r, &mut root);
+            let (skills, spans) = read_skills_spanned(&mut r, &mut root);
+            v.set.skills = skills;
+            v.skill_spans = spans;
         }
     }
-    let mut trade_spans = vec![];
+    v.skills_broken = v.report.errors() > before;
     let trades_path = dir.join(TRADES_FILE);
     if let Some(src) = v.read(&trades_path) {
         let mut r = Reader::new(&src, &mut v.report);
+        r.skills_broken = v.skills_broken;
         if let Some(doc) = r.parse(&src) {
             let mut root = r.root(&doc);
-            let (cat, spans) = read_catalogue(&mut r, &mut root, &v.set.skills);
-            v.set.catalogue = cat;
-            trade_spans = spans;
+            let read = read_catalogue(&mut r, &mut root, &v.set.skills);
+            v.set.catalogue = read.catalogue;
+            v.trade_spans = read.spans;
+            v.broken.extend(read.broken);
+        } else {
+            v.trades_broken = true;
         }
+    } else {
+        v.trades_broken = true;
     }
     let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -218,9 +248,13 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
         let path = folder.join(SCENARIO_FILE);
         if let Some(l) = load_scenario_file(&mut v, &path, opts) {
             loaded.push((folder, path, l));
+        } else if let Some(name) = folder.file_name().and_then(|f| f.to_str()) {
+            v.broken.push(name.to_owned());
         }
     }
+    let trade_spans = std::mem::take(&mut v.trade_spans);
     cross_check(&mut v, &trades_path, &trade_spans, &mut loaded);
+    v.trade_spans = trade_spans;
     for (folder, _, l) in loaded {
         v.set.scenarios.push(l.scenario);
         v.set.folders.push(folder);
@@ -231,6 +265,7 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
 fn load_scenario_file(v: &mut Validation, path: &Path, opts: &Options) -> Option<sc::Loaded> {
     let src = v.read(path)?;
     let mut r = Reader::new(&src, &mut v.report);
+    r.skills_broken = v.skills_broken;
     let doc = r.parse(&src)?;
     let mut root = r.root(&doc);
     let loaded = sc::read(&mut r, &mut root, &v.set.skills)?;
@@ -305,6 +340,12 @@ fn check_graph(v: &mut Validation, path: &Path, l: &sc::Loaded) {
                 if colour[j] == 1 && !reported {
                     reported = true;
                     let from = *node;
+                    // Point at the `next` that closes the loop.
+                    let at = l
+                        .next_spans
+                        .iter()
+                        .find(|(s, _, t, _)| *s == from && *t == j)
+                        .map_or_else(|| l.step_spans[from].clone(), |(_, _, _, sp)| sp.clone());
                     let mut chain: Vec<&str> = stack
                         .iter()
                         .map(|(i, _, _)| s.steps[*i].id.as_str())
@@ -312,7 +353,7 @@ fn check_graph(v: &mut Validation, path: &Path, l: &sc::Loaded) {
                         .collect();
                     chain.push(&s.steps[j].id);
                     v.report.push(
-                        Diagnostic::error(path, Some(l.step_spans[from].clone()), Msg::new(
+                        Diagnostic::error(path, Some(at), Msg::new(
                             format!("boucle sans fin : {}", chain.join(" → ")),
                             format!("endless loop: {}", chain.join(" → ")),
                         ))
@@ -583,7 +624,7 @@ fn cross_check(
             ));
         }
         if let (Some(t), Some(span)) = (&s.trade, &l.trade_span) {
-            if v.set.catalogue.get(t).is_none() {
+            if v.set.catalogue.get(t).is_none() && !v.broken.contains(t) && !v.trades_broken {
                 let hint = crate::content::diag::did_you_mean(
                     t,
                     v.set.catalogue.trades.iter().map(|x| x.id.as_str()),
@@ -619,6 +660,7 @@ fn cross_check(
         if let (Some(imm), Some(span)) = (&t.immersion, &sp.immersion) {
             match loaded.iter().find(|(_, _, l)| &l.scenario.id == imm) {
                 Some((_, _, l)) if l.scenario.kind == Kind::Immersion => {}
+                None if v.broken.contains(imm) => {}
                 Some(_) => v.report.push(Diagnostic::error(
                     trades_path,
                     Some(span.clone()),
@@ -648,28 +690,54 @@ pub fn load_kiosk_file(v: &mut Validation, path: &Path) {
     let Some(doc) = r.parse(&src) else { return };
     let mut root = r.root(&doc);
     if is_tour(&root) {
-        let tour = read_tour(&mut r, &mut root);
+        let (tour, spans) = read_tour_spanned(&mut r, &mut root);
         v.tours.push((path.to_owned(), tour));
+        v.tour_spans.push(spans);
     } else {
-        let cfg = read_config(&mut r, &mut root);
+        let (cfg, spans) = read_config_spanned(&mut r, &mut root);
         v.configs.push((path.to_owned(), cfg));
+        v.config_spans.push(spans);
     }
 }
 
 /// Checks configs against the content and tours they refer to.
 pub fn check_configs(v: &mut Validation) {
     let mut extra = vec![];
-    for (path, cfg) in &v.configs {
-        for id in &cfg.scenarios {
+    let suggest = |word: &str, candidates: Vec<&str>, fr: &str, en: &str| match did_you_mean(
+        word,
+        candidates.iter().copied(),
+    ) {
+        Some(s) => Msg::new(
+            format!("vouliez-vous dire « {s} » ?"),
+            format!("did you mean \"{s}\"?"),
+        ),
+        None if candidates.len() <= 12 => Msg::new(
+            format!("{fr} : {}", candidates.join(", ")),
+            format!("{en}: {}", candidates.join(", ")),
+        ),
+        None => Msg::new(fr, en),
+    };
+    for (i, (path, cfg)) in v.configs.iter().enumerate() {
+        let spans = v.config_spans.get(i);
+        for (k, id) in cfg.scenarios.iter().enumerate() {
             if !v.set.scenarios.is_empty() && v.set.scenario(id).is_none() {
-                extra.push(Diagnostic::error(
-                    path,
-                    None,
-                    Msg::new(
-                        format!("scénario activé inconnu « {id} »"),
-                        format!("enabled scenario \"{id}\" is unknown"),
-                    ),
-                ));
+                let ids = v.set.scenarios.iter().map(|s| s.id.as_str()).collect();
+                extra.push(
+                    Diagnostic::error(
+                        path,
+                        spans.and_then(|s| s.scenarios.get(k).cloned()),
+                        Msg::new(
+                            format!("scénario activé inconnu « {id} »"),
+                            format!("enabled scenario \"{id}\" is unknown"),
+                        ),
+                    )
+                    .with_hint(suggest(
+                        id,
+                        ids,
+                        "les scénarios du dossier",
+                        "the folder's scenarios",
+                    )),
+                );
             }
         }
         if cfg.uses_demo_key() {
@@ -695,31 +763,72 @@ pub fn check_configs(v: &mut Validation) {
                 .iter()
                 .any(|(_, t)| t.stops.iter().any(|s| s.id == cfg.stop))
         {
-            extra.push(Diagnostic::error(
-                path,
-                None,
-                Msg::new(
-                    format!("étape de tournée inconnue « {} »", cfg.stop),
-                    format!("unknown tour stop \"{}\"", cfg.stop),
-                ),
-            ));
+            let stops = v
+                .tours
+                .iter()
+                .flat_map(|(_, t)| t.stops.iter().map(|s| s.id.as_str()))
+                .collect();
+            let tours: Vec<String> = v
+                .tours
+                .iter()
+                .filter_map(|(p, _)| p.file_name().map(|f| f.to_string_lossy().into_owned()))
+                .collect();
+            let tours = tours.join(", ");
+            extra.push(
+                Diagnostic::error(
+                    path,
+                    spans.and_then(|s| s.stop.clone()),
+                    Msg::new(
+                        format!("étape de tournée inconnue « {} »", cfg.stop),
+                        format!("unknown tour stop \"{}\"", cfg.stop),
+                    ),
+                )
+                .with_hint(suggest(
+                    &cfg.stop,
+                    stops,
+                    &format!("les étapes de {tours}"),
+                    &format!("the stops of {tours}"),
+                )),
+            );
         }
     }
-    for (path, tour) in &v.tours {
+    for (i, (path, tour)) in v.tours.iter().enumerate() {
+        let spans = v.tour_spans.get(i);
         for stop in &tour.stops {
             for o in &stop.offers {
                 if let Some(t) = &o.trade
                     && !v.set.catalogue.trades.is_empty()
                     && v.set.catalogue.get(t).is_none()
+                    && !v.broken.contains(t)
                 {
-                    extra.push(Diagnostic::error(
-                        path,
-                        None,
-                        Msg::new(
-                            format!("offre de « {} » : métier inconnu « {t} »", stop.id),
-                            format!("offer at \"{}\": unknown trade \"{t}\"", stop.id),
-                        ),
-                    ));
+                    let span = spans.and_then(|s| {
+                        s.iter()
+                            .find(|(st, tr, _)| *st == stop.id && tr == t)
+                            .map(|(_, _, sp)| sp.clone())
+                    });
+                    let ids = v
+                        .set
+                        .catalogue
+                        .trades
+                        .iter()
+                        .map(|x| x.id.as_str())
+                        .collect();
+                    extra.push(
+                        Diagnostic::error(
+                            path,
+                            span,
+                            Msg::new(
+                                format!("offre de « {} » : métier inconnu « {t} »", stop.id),
+                                format!("offer at \"{}\": unknown trade \"{t}\"", stop.id),
+                            ),
+                        )
+                        .with_hint(suggest(
+                            t,
+                            ids,
+                            "les métiers de trades.toml",
+                            "the trades of trades.toml",
+                        )),
+                    );
                 }
             }
         }
