@@ -3,6 +3,13 @@
 //! Dependencies point one way: `domain` is pure; `content` loads and checks files into it;
 //! the CLI and the station use both.
 
+#[cfg(feature = "station")]
+pub mod app;
 pub mod cli;
 pub mod content;
 pub mod domain;
+pub mod media;
+pub mod ops;
+pub mod site;
+pub mod report;
+pub mod storage;

@@ -5,10 +5,11 @@ use crate::domain::text::{Lang, Name};
 /// How a USB QR scanner's key codes are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum ScannerLayout {
-    /// Scanner and keymap agree (US).
+    /// The scanner is set to type for a US keyboard.
     #[default]
     Us,
-    /// The station's keymap is French AZERTY while the scanner sends US key codes.
+    /// The scanner is set to type for a French AZERTY keyboard. Keys are read from their
+    /// physical codes, so the station's own keymap does not matter.
     Azerty,
 }
 

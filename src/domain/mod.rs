@@ -5,6 +5,7 @@ pub mod config;
 pub mod dimension;
 pub mod ids;
 pub mod matching;
+pub mod pass;
 pub mod pin;
 pub mod scenario;
 pub mod scoring;

@@ -1,0 +1,193 @@
+//! Visit-log benchmarks (issue 3): durable event append p50/p99, `simulate` throughput,
+//! merge of 8 station logs × 20,000 sessions (and the same with the `sqlite3` shell), and
+//! the report on the merged tour. `KLUB_BENCH_SESSIONS` changes the per-station count.
+//!
+//! Run: `cargo bench --no-default-features --bench storage`.
+
+use klub_kiosk::cli::simulate::{Args, simulate};
+use klub_kiosk::domain::session::{Event, SessionId, Source};
+use klub_kiosk::domain::text::Lang;
+use klub_kiosk::report::html;
+use klub_kiosk::storage::record::{Record, SessionStart, Stamp};
+use klub_kiosk::storage::writer::{LogWriter, StationInfo};
+use klub_kiosk::storage::{db, merge};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const STATIONS: usize = 8;
+
+fn args(db: &Path, station: &str, visitors: u64, wait_each: bool) -> Args {
+    Args {
+        db: db.to_owned(),
+        station: station.into(),
+        visitors,
+        seed: Some(1),
+        scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
+        stops: vec!["chartres".into(), "bourges".into(), "tours".into(), "blois".into()],
+        tour: Some("bench".into()),
+        per_day: 120,
+        start: Some("2026-03-02".into()),
+        wait_each,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn append(dir: &Path) {
+    let p = dir.join("append.db");
+    let (log, _) = LogWriter::open(&p, StationInfo { station_id: "borne-1".into() }).unwrap();
+    let id = SessionId::random();
+    let start = SessionStart {
+        id,
+        pass: None,
+        scenario: "talents".into(),
+        trade: None,
+        step_ids: vec![],
+        lang: Lang::Fr,
+        source: Source::Simulated,
+        tour: None,
+        stop: None,
+        context: Default::default(),
+        situation: Default::default(),
+        age_band: Default::default(),
+        clock_offset_ms: 0,
+        at: Stamp { wall_ms: 0, mono_ms: 0 },
+    };
+    log.send(Record::Start(Box::new(start)));
+    let mut lat = vec![];
+    for k in 0..2000u64 {
+        let t0 = Instant::now();
+        let t = log.send(Record::Event { id, event: Event::Shown { step: 0 }, at: Stamp { wall_ms: k as i64, mono_ms: k } });
+        assert!(log.wait_durable(t, Duration::from_secs(5)));
+        lat.push(t0.elapsed());
+    }
+    lat.sort();
+    println!(
+        "durable event append (send → on disk, WAL + synchronous=FULL, 2000 events): p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3
+    );
+}
+
+fn throughput(dir: &Path) {
+    for wait_each in [false, true] {
+        let p = dir.join(format!("sim-{wait_each}.db"));
+        let n = if wait_each { 500 } else { 3000 };
+        let s = simulate(&args(&p, "borne-1", n, wait_each), false, &mut std::io::sink()).unwrap();
+        println!(
+            "simulate{}: {} sessions in {:.2} s = {:.0} sessions/s",
+            if wait_each { " --wait-each" } else { "" },
+            s.sessions,
+            s.seconds,
+            s.sessions as f64 / s.seconds
+        );
+    }
+}
+
+/// Station logs for the merge: one simulated, the others copies with fresh ids.
+fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
+    let first = dir.join(format!("station-1-{per_station}.db"));
+    if !first.exists() {
+        let t0 = Instant::now();
+        let tmp = dir.join("station-1.tmp.db");
+        for p in std::iter::once(tmp.clone()).chain(db::side_files(&tmp)) {
+            let _ = std::fs::remove_file(p);
+        }
+        simulate(&args(&tmp, "borne-1", per_station, false), false, &mut std::io::sink()).unwrap();
+        std::fs::rename(&tmp, &first).unwrap();
+        println!("(generated {per_station} sessions in {:.1} s)", t0.elapsed().as_secs_f64());
+    }
+    let mut out = vec![first.clone()];
+    for k in 2..=STATIONS {
+        let p = dir.join(format!("station-{k}-{per_station}.db"));
+        if !p.exists() {
+            let tmp = dir.join(format!("station-{k}.tmp.db"));
+            let _ = std::fs::remove_file(&tmp);
+            std::fs::copy(&first, &tmp).unwrap();
+            let c = rusqlite::Connection::open(&tmp).unwrap();
+            c.execute_batch(&format!(
+                "PRAGMA foreign_keys = OFF; BEGIN;
+                 CREATE TEMP TABLE remap AS SELECT id AS old, lower(hex(randomblob(16))) AS new FROM sessions;
+                 CREATE INDEX temp.remap_old ON remap (old);
+                 UPDATE sessions SET id = (SELECT new FROM remap WHERE old = id), station = 'borne-{k}';
+                 UPDATE steps SET session_id = (SELECT new FROM remap WHERE old = session_id);
+                 UPDATE profiles SET session_id = (SELECT new FROM remap WHERE old = session_id);
+                 UPDATE top_trades SET session_id = (SELECT new FROM remap WHERE old = session_id);
+                 COMMIT; PRAGMA wal_checkpoint(TRUNCATE);"
+            ))
+            .unwrap();
+            drop(c);
+            std::fs::rename(&tmp, &p).unwrap();
+        }
+        out.push(p);
+    }
+    out
+}
+
+fn merge_and_report(dir: &Path) {
+    let per_station: u64 = std::env::var("KLUB_BENCH_SESSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let inputs = station_logs(dir, per_station);
+    let rows: i64 = inputs
+        .iter()
+        .map(|p| rusqlite::Connection::open(p).unwrap().query_row("SELECT count(*) FROM steps", [], |r| r.get::<_, i64>(0)).unwrap())
+        .sum();
+    let tour = dir.join("tour.db");
+    for p in std::iter::once(tour.clone()).chain(db::side_files(&tour)) {
+        let _ = std::fs::remove_file(p);
+    }
+    let t0 = Instant::now();
+    let r = merge::merge(&inputs, &tour).unwrap();
+    println!(
+        "klub merge: {STATIONS} logs × {per_station} sessions ({} sessions, {rows} step rows) in {:.2} s",
+        r.added,
+        t0.elapsed().as_secs_f64()
+    );
+    let t0 = Instant::now();
+    let r2 = merge::merge(&inputs, &tour).unwrap();
+    assert!(!r2.written);
+    println!("klub merge again (idempotent, nothing written): {:.2} s", t0.elapsed().as_secs_f64());
+    // The same with the sqlite3 shell: ATTACH + INSERT, one transaction.
+    let shell = dir.join("shell.db");
+    for p in std::iter::once(shell.clone()).chain(db::side_files(&shell)) {
+        let _ = std::fs::remove_file(p);
+    }
+    drop(db::open_rw(&shell).unwrap());
+    let mut script = String::from("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; BEGIN;\n");
+    for (k, p) in inputs.iter().enumerate() {
+        script.push_str(&format!(
+            "ATTACH '{}' AS s{k}; INSERT INTO sessions SELECT * FROM s{k}.sessions; INSERT INTO steps SELECT * FROM s{k}.steps; INSERT INTO profiles SELECT * FROM s{k}.profiles; INSERT INTO top_trades SELECT * FROM s{k}.top_trades;\n",
+            p.display()
+        ));
+    }
+    script.push_str("COMMIT;\n");
+    for k in 0..inputs.len() {
+        script.push_str(&format!("DETACH s{k};\n"));
+    }
+    let t0 = Instant::now();
+    let out = Command::new("sqlite3").arg(&shell).arg(&script).output().expect("sqlite3 (Debian package sqlite3)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    println!("sqlite3 shell ATTACH + INSERT, same inputs (no snapshot, check or collision test): {:.2} s", t0.elapsed().as_secs_f64());
+    let conn = db::open_ro(&tour).unwrap();
+    let t0 = Instant::now();
+    let rep = html::build(&conn, &html::Options { en: false, include_simulated: true }).unwrap();
+    println!(
+        "klub report --include-simulated on the merged tour: {} sessions, {} charts, {} KB, {:.2} s",
+        rep.sessions,
+        rep.charts.len(),
+        rep.html.len() / 1024,
+        t0.elapsed().as_secs_f64()
+    );
+}
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-storage");
+    let dir = std::env::var("KLUB_BENCH_DIR").map(PathBuf::from).unwrap_or(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    append(&dir);
+    throughput(&dir);
+    merge_and_report(&dir);
+}

@@ -1,0 +1,72 @@
+//! Reactive frames: the station draws only when something changes, and wakes up in time for
+//! its next deadline (attract slide, idle warning, countdown). An idle attract loop then
+//! costs almost nothing.
+
+use crate::app::bridge::Clock;
+use bevy::prelude::*;
+use bevy::window::RequestRedraw;
+use std::time::Duration;
+
+/// The longest sleep between frames.
+pub const MAX_SLEEP: Duration = Duration::from_secs(10);
+/// Frame pace while something moves (a transition, a finger down).
+pub const ANIMATION: Duration = Duration::from_millis(33);
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<Wake>();
+    app.add_systems(Last, schedule);
+}
+
+/// The next time the station must draw. Systems lower it; it is reset every frame.
+#[derive(Resource, Debug)]
+pub struct Wake {
+    at: Option<Duration>,
+    animating: bool,
+}
+
+impl Default for Wake {
+    fn default() -> Self {
+        Wake {
+            at: None,
+            animating: false,
+        }
+    }
+}
+
+impl Wake {
+    /// Asks for a frame at `t` (station time) at the latest.
+    pub fn at(&mut self, t: Duration) {
+        self.at = Some(self.at.map_or(t, |a| a.min(t)));
+    }
+
+    /// Asks for frames at animation pace until the next reset.
+    pub fn animate(&mut self) {
+        self.animating = true;
+    }
+}
+
+fn schedule(
+    clock: Res<Clock>,
+    mut wake: ResMut<Wake>,
+    settings: Option<ResMut<bevy::winit::WinitSettings>>,
+    mut redraw: MessageWriter<RequestRedraw>,
+) {
+    let sleep = if wake.animating {
+        ANIMATION
+    } else {
+        wake.at
+            .map_or(MAX_SLEEP, |t| t.saturating_sub(clock.now))
+            .clamp(Duration::from_millis(10), MAX_SLEEP)
+    };
+    if wake.animating {
+        redraw.write(RequestRedraw);
+    }
+    if let Some(mut s) = settings {
+        let mode = bevy::winit::UpdateMode::reactive(sleep);
+        if s.focused_mode != mode {
+            s.focused_mode = mode;
+            s.unfocused_mode = mode;
+        }
+    }
+    *wake = Wake::default();
+}

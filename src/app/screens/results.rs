@@ -1,0 +1,264 @@
+//! Results: strengths only (areas as verbs, "ce que tu as mis en avant"), three trades with
+//! one sentence each, the take-home pass as a large QR code, "Imprimer" when a printer is
+//! configured, and the invitation to talk to the Klub's mediator. No numbers, no letter code.
+
+use crate::app::bridge::{Station, Visitor};
+use crate::app::input::Tapped;
+use crate::app::picture;
+use crate::app::screens::Screen;
+use crate::app::screens::choose::now_min;
+use crate::app::theme::{palette, size};
+use crate::app::widget;
+use crate::domain::matching::top_trades;
+use crate::domain::pass::{FleetKey, Pass, PassId, Visit};
+use crate::domain::scoring::Profile;
+use crate::domain::text::{Lang, Text};
+use crate::domain::wording;
+use crate::media::escpos::{QrPrint, Ticket};
+use crate::media::qr::Qr;
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Results), spawn);
+    app.add_observer(on_results_tap);
+}
+
+#[derive(Component, Clone, Copy, Debug, PartialEq, Eq)]
+enum ResultsButton {
+    Print,
+    Finish,
+}
+
+/// Target side of the QR code in pixels: large, and leaves room for the words.
+const QR_SIDE: u32 = 480;
+
+/// The QR code on screen.
+#[derive(Component)]
+pub struct PassQr;
+
+/// What the results screen shows, worked out from the visitor's session.
+pub struct Outcome {
+    /// The profile shown (merged with a scanned pass).
+    pub profile: Profile,
+    /// The pass to take home.
+    pub pass: Option<Pass>,
+    /// Its URL.
+    pub url: Option<String>,
+    /// Trades, best first, with their sentence.
+    pub trades: Vec<(String, Text)>,
+}
+
+/// Works out the results: profile, pass and trades.
+pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
+    let scenario = visitor.scenario(station)?;
+    let session = visitor.session.as_ref()?;
+    let set = &station.content;
+    let profile = session.profile(scenario, set.skills.len());
+    let explored: Vec<usize> = scenario
+        .trade
+        .as_deref()
+        .and_then(|t| set.catalogue.index_of(t))
+        .into_iter()
+        .collect();
+    let visit = Visit {
+        profile: &profile,
+        explored: &explored,
+        situation: visitor.situation,
+        station: station.config.station_index,
+        stop: &station.config.stop,
+        now_min: now_min(station),
+    };
+    let key = FleetKey::from_config(&station.config);
+    let pass = key.as_ref().map(|k| match &visitor.scanned {
+        Some(old) => old.merge_session(&set.catalogue, &set.skills, &visit),
+        None => Pass::new(k.id, PassId::random(), &set.catalogue, &set.skills, &visit),
+    });
+    let shown = pass
+        .as_ref()
+        .map_or_else(|| profile.clone(), |p| p.profile(set.skills.len()));
+    let seed = session.id.seed();
+    let trades = top_trades(&shown, &set.catalogue, &set.skills, 3, seed)
+        .into_iter()
+        .map(|m| {
+            let t = &set.catalogue.trades[m.trade];
+            (t.name.get(visitor.lang).to_owned(), m.reason)
+        })
+        .collect();
+    let url = pass
+        .as_ref()
+        .zip(key.as_ref())
+        .map(|(p, k)| p.url(&station.config.results_base_url, k));
+    Some(Outcome {
+        profile: shown,
+        pass,
+        url,
+        trades,
+    })
+}
+
+fn spawn(
+    mut commands: Commands,
+    station: Res<Station>,
+    mut visitor: ResMut<Visitor>,
+    mut images: ResMut<Assets<Image>>,
+    log: Res<crate::app::log::VisitLog>,
+) {
+    let Some(out) = outcome(&station, &visitor) else {
+        commands.spawn((
+            widget::root(Screen::Results),
+            children![
+                widget::heading(visitor.t(&wording::talk_to_mediator()).to_owned()),
+                (widget::button(visitor.say("Terminer", "Finish")), ResultsButton::Finish),
+            ],
+        ));
+        return;
+    };
+    if let Some(session) = &visitor.session {
+        let ids = out
+            .pass
+            .as_ref()
+            .map(|p| {
+                p.top_trades
+                    .iter()
+                    .filter_map(|i| station.content.catalogue.trades.get(usize::from(*i)))
+                    .map(|t| t.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let profile = visitor
+            .scenario(&station)
+            .map(|s| session.profile(s, station.content.skills.len()))
+            .unwrap_or_default();
+        log.result(session.id, profile, ids);
+    }
+    let qr = out.url.as_deref().and_then(|u| Qr::new(u).ok()).map(|q| {
+        let m = (QR_SIDE / q.modules_with_quiet_zone()).max(4);
+        let (w, h, rgba) = q.rgba(m);
+        (images.add(picture::from_rgba(w, h, rgba, true)), w, h)
+    });
+    let set = &station.content;
+    let v = &*visitor;
+    let strengths = v.t(&wording::strengths(&out.profile)).to_owned();
+    let forward = wording::put_forward(&out.profile, &set.skills, 3).map(|t| v.t(&t).to_owned());
+    let printer = !station.config.printer.is_empty();
+    let mut root = commands.spawn((
+        Name::new("Results"),
+        DespawnOnExit(Screen::Results),
+        widget::ScreenRoot,
+        Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: px(size::GAP),
+        padding: UiRect::all(px(24)),
+        ..default()
+    }));
+    root.with_children(|p| {
+        p.spawn(widget::heading(v.t(&wording::heading()).to_owned()));
+        p.spawn(widget::row()).with_children(|r| {
+            r.spawn((
+                Node {
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(size::GAP),
+                    max_width: px(1000),
+                    ..default()
+                },
+            ))
+            .with_children(|c| {
+                c.spawn(widget::text(strengths, size::SMALL, palette::TEXT));
+                if let Some(f) = forward {
+                    c.spawn(widget::text(f, size::SMALL, palette::TEXT_SOFT));
+                }
+                for (name, reason) in &out.trades {
+                    c.spawn((
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            padding: UiRect::axes(px(20), px(10)),
+                            border_radius: BorderRadius::all(px(size::RADIUS)),
+                            ..default()
+                        },
+                        BackgroundColor(palette::PANEL),
+                        children![
+                            widget::text(name.clone(), size::BODY, palette::BUTTON),
+                            widget::text(v.t(reason).to_owned(), size::SMALL, palette::TEXT),
+                        ],
+                    ));
+                }
+            });
+            if let Some((h, w, hh)) = &qr {
+                r.spawn((
+                    Node {
+                        flex_direction: FlexDirection::Column,
+                        align_items: AlignItems::Center,
+                        row_gap: px(12),
+                        ..default()
+                    },
+                ))
+                .with_children(|c| {
+                    c.spawn((
+                        PassQr,
+                        ImageNode::new(h.clone()),
+                        Node {
+                            width: px(*w as f32),
+                            height: px(*hh as f32),
+                            ..default()
+                        },
+                    ));
+                    c.spawn(widget::text(
+                        v.say("Ton pass : garde-le en photo !", "Your pass: take a photo of it!"),
+                        size::SMALL,
+                        palette::TEXT_SOFT,
+                    ));
+                });
+            }
+        });
+        p.spawn(widget::row()).with_children(|r| {
+            r.spawn(widget::text(
+                v.t(&wording::talk_to_mediator()).to_owned(),
+                size::BODY,
+                palette::WARNING,
+            ));
+            if printer {
+                r.spawn((widget::button(v.say("Imprimer", "Print")), ResultsButton::Print));
+            }
+            r.spawn((widget::button(v.say("Terminer", "Finish")), ResultsButton::Finish));
+        });
+    });
+    visitor.qr = qr.map(|q| q.0);
+    visitor.pass = out.pass;
+    visitor.pass_url = out.url;
+    let names: Vec<String> = out.trades.into_iter().map(|t| t.0).collect();
+    commands.insert_resource(TicketTrades(names));
+}
+
+/// Trade names for the printed ticket; removed with the visitor.
+#[derive(Resource, Default)]
+pub struct TicketTrades(pub Vec<String>);
+
+fn on_results_tap(
+    tap: On<Tapped>,
+    buttons: Query<&ResultsButton>,
+    station: Res<Station>,
+    visitor: Res<Visitor>,
+    trades: Option<Res<TicketTrades>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    let Ok(b) = buttons.get(tap.entity) else { return };
+    match b {
+        ResultsButton::Finish => next.set(Screen::Thanks),
+        ResultsButton::Print => {
+            let Some(url) = visitor.pass_url.clone() else { return };
+            let ticket = Ticket {
+                en: visitor.lang == Lang::En,
+                trades: trades.map(|t| t.0.clone()).unwrap_or_default(),
+                url,
+            };
+            let path = std::path::Path::new(&station.config.printer);
+            if let Err(e) = crate::media::escpos::print_to(path, &ticket.to_escpos(QrPrint::Native)) {
+                error!("impression impossible / cannot print: {e}");
+            }
+        }
+    }
+}

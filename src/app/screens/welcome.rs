@@ -1,0 +1,154 @@
+//! Welcome: language, read-aloud, easy text, no time limit, an optional situation and age
+//! band, and one sentence about privacy.
+
+use crate::app::bridge::{Station, Visitor};
+use crate::app::input::Tapped;
+use crate::app::screens::Screen;
+use crate::app::screens::choose;
+use crate::app::theme::{palette, size};
+use crate::app::widget;
+use crate::domain::config::{AgeBand, Situation};
+use crate::domain::text::Lang;
+use bevy::prelude::*;
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Welcome), spawn);
+    app.add_systems(Update, rebuild.run_if(in_state(Screen::Welcome)));
+    app.add_observer(on_welcome_tap);
+}
+
+#[derive(Component, Clone, Copy, Debug)]
+enum WelcomeButton {
+    Lang(Lang),
+    ReadAloud,
+    Facile,
+    Untimed,
+    Situation(Situation),
+    Age(AgeBand),
+    Go,
+}
+
+#[derive(Component)]
+struct WelcomeRoot;
+
+#[derive(Component)]
+struct Dirty;
+
+const SITUATIONS: [(Situation, &str, &str); 7] = [
+    (Situation::NonDit, "Je préfère ne pas dire", "I'd rather not say"),
+    (Situation::College, "Je suis au collège", "At middle school"),
+    (Situation::Lycee, "Au lycée", "At high school"),
+    (Situation::Etudes, "En études", "Studying"),
+    (Situation::Emploi, "Je cherche un emploi", "Looking for a job"),
+    (Situation::Travail, "Je travaille", "Working"),
+    (Situation::Autre, "Autre", "Other"),
+];
+
+const AGES: [(AgeBand, &str, &str); 5] = [
+    (AgeBand::NonDit, "Âge : pas dit", "Age: not said"),
+    (AgeBand::Moins16, "Moins de 16 ans", "Under 16"),
+    (AgeBand::De16a25, "16 à 25 ans", "16 to 25"),
+    (AgeBand::De26a44, "26 à 44 ans", "26 to 44"),
+    (AgeBand::Plus45, "45 ans et plus", "45 and over"),
+];
+
+fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
+    commands
+        .spawn((widget::root(Screen::Welcome), WelcomeRoot))
+        .with_children(|p| content(p, &visitor, &station));
+}
+
+fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
+    p.spawn(widget::heading(v.say("Bienvenue au Klub !", "Welcome to the Klub!")));
+    p.spawn(widget::row()).with_children(|r| {
+        for lang in &station.config.languages {
+            let label = match lang {
+                Lang::Fr => "Français",
+                Lang::En => "English",
+            };
+            r.spawn((widget::toggle(label, v.lang == *lang), WelcomeButton::Lang(*lang)));
+        }
+        r.spawn((
+            widget::toggle(v.say("Lecture à voix haute", "Read aloud"), v.read_aloud),
+            WelcomeButton::ReadAloud,
+        ));
+        if v.lang == Lang::Fr {
+            r.spawn((widget::toggle("Texte facile", v.facile), WelcomeButton::Facile));
+        }
+        r.spawn((
+            widget::toggle(v.say("Sans limite de temps", "No time limit"), v.untimed),
+            WelcomeButton::Untimed,
+        ));
+    });
+    p.spawn(widget::text(
+        v.say("Si tu veux, dis-nous où tu en es :", "If you like, tell us where you are:"),
+        size::SMALL,
+        palette::TEXT_SOFT,
+    ));
+    p.spawn(widget::row()).with_children(|r| {
+        for (s, fr, en) in SITUATIONS {
+            r.spawn((widget::toggle(v.say(fr, en), v.situation == s), WelcomeButton::Situation(s)));
+        }
+    });
+    p.spawn(widget::row()).with_children(|r| {
+        for (a, fr, en) in AGES {
+            r.spawn((widget::toggle(v.say(fr, en), v.age == a), WelcomeButton::Age(a)));
+        }
+    });
+    p.spawn(widget::text(
+        v.say(
+            "On ne garde rien sur toi : tes résultats restent dans ton QR code.",
+            "We keep nothing about you: your results stay in your QR code.",
+        ),
+        size::SMALL,
+        palette::TEXT,
+    ));
+    p.spawn((widget::button(v.say("C'est parti !", "Let's go!")), WelcomeButton::Go));
+}
+
+fn on_welcome_tap(
+    tap: On<Tapped>,
+    buttons: Query<&WelcomeButton>,
+    roots: Query<Entity, With<WelcomeRoot>>,
+    mut visitor: ResMut<Visitor>,
+    station: Res<Station>,
+    mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
+) {
+    let Ok(b) = buttons.get(tap.entity) else { return };
+    match *b {
+        WelcomeButton::Lang(l) => {
+            visitor.lang = l;
+            if l == Lang::En {
+                visitor.facile = false;
+            }
+        }
+        WelcomeButton::ReadAloud => visitor.read_aloud = !visitor.read_aloud,
+        WelcomeButton::Facile => visitor.facile = !visitor.facile,
+        WelcomeButton::Untimed => visitor.untimed = !visitor.untimed,
+        WelcomeButton::Situation(s) => visitor.situation = s,
+        WelcomeButton::Age(a) => visitor.age = a,
+        WelcomeButton::Go => {
+            next.set(choose::after_welcome(&station));
+            return;
+        }
+    }
+    for r in &roots {
+        commands.entity(r).insert(Dirty);
+    }
+}
+
+fn rebuild(
+    roots: Query<Entity, (With<WelcomeRoot>, With<Dirty>)>,
+    visitor: Res<Visitor>,
+    station: Res<Station>,
+    mut commands: Commands,
+) {
+    for r in &roots {
+        commands
+            .entity(r)
+            .remove::<Dirty>()
+            .despawn_children()
+            .with_children(|p| content(p, &visitor, &station));
+    }
+}

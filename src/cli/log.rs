@@ -1,0 +1,224 @@
+//! The organiser's commands on visit logs: `export`, `merge`, `report`, `stats`, `purge`.
+
+use crate::cli::CliResult;
+use crate::content::set::{Validation, load_kiosk_file};
+use crate::domain::session::Source;
+use crate::report;
+use crate::storage::{db, merge, purge, read, time};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn t(en: bool, fr: &str, e: &str) -> String {
+    if en { e.to_owned() } else { fr.to_owned() }
+}
+
+/// Arguments of `klub export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Logs to export (station or tour logs).
+    #[arg(required = true)]
+    pub dbs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Field separator: `;` (French spreadsheets, default) or `,`.
+    #[arg(long, default_value = ";", value_parser = [";", ",", "\\t"])]
+    pub sep: String,
+    /// Keep pass ids as they are instead of a keyed hash.
+    #[arg(long)]
+    pub keep_pass_ids: bool,
+    /// Key of the pass-id hash, 64 hex digits, to link several exports (default: random).
+    #[arg(long)]
+    pub hash_key: Option<String>,
+}
+
+/// Arguments of `klub merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Station logs to merge.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The tour log (created or completed).
+    #[arg(short, long)]
+    pub out: PathBuf,
+}
+
+/// Arguments of `klub report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The tour log.
+    pub db: PathBuf,
+    /// The HTML file to write.
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// Include simulated sessions (each chart is stamped "données simulées").
+    #[arg(long)]
+    pub include_simulated: bool,
+    /// Also write each chart as a PNG into this folder, for slides.
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+}
+
+/// Arguments of `klub stats`.
+#[derive(Debug, clap::Args)]
+pub struct StatsArgs {
+    /// The log.
+    pub db: PathBuf,
+}
+
+/// Arguments of `klub purge`.
+#[derive(Debug, clap::Args)]
+pub struct PurgeArgs {
+    /// The log.
+    pub db: PathBuf,
+    /// Delete sessions before this day (`YYYY-MM-DD`, Paris time) instead of the retention period.
+    #[arg(long)]
+    pub before: Option<String>,
+    /// Station config holding `[data] retention_days`.
+    #[arg(long, default_value = "kiosk-config/default.toml")]
+    pub config: PathBuf,
+}
+
+/// Runs `klub merge`.
+pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
+    let r = merge::merge(&a.inputs, &a.out)?;
+    println!(
+        "{} : {} {}, {} {}, {} {}{}",
+        a.out.display(),
+        r.added,
+        t(en, "sessions ajoutées", "sessions added"),
+        r.updated,
+        t(en, "complétées", "completed"),
+        r.unchanged,
+        t(en, "déjà présentes", "already there"),
+        if r.written { String::new() } else { t(en, " (fichier inchangé)", " (file unchanged)") }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `klub export`.
+pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
+    let sep = match a.sep.as_str() {
+        "," => b',',
+        "\\t" => b'\t',
+        _ => b';',
+    };
+    let key = match &a.hash_key {
+        Some(k) => crate::domain::ids::from_hex(k)
+            .filter(|b| b.len() == 32)
+            .ok_or_else(|| t(en, "--hash-key : 64 chiffres hexadécimaux", "--hash-key: 64 hex digits"))?,
+        None => {
+            let mut b = vec![0u8; 32];
+            crate::domain::ids::fill_random(&mut b);
+            b
+        }
+    };
+    let opts = report::export::Options {
+        sep,
+        pass_key: if a.keep_pass_ids { None } else { Some(key) },
+    };
+    let n = report::export::export(&a.dbs, &a.out, &opts)?;
+    println!(
+        "{n} {} {}",
+        t(en, "sessions exportées dans", "sessions exported to"),
+        a.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `klub report`.
+pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
+    let conn = db::open_ro(&a.db)?;
+    let opts = report::html::Options {
+        en,
+        include_simulated: a.include_simulated,
+    };
+    let r = report::html::build(&conn, &opts)?;
+    std::fs::write(&a.out, &r.html).map_err(|e| format!("{} : {e}", a.out.display()))?;
+    if let Some(dir) = &a.png {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{} : {e}", dir.display()))?;
+        for (name, svg) in &r.charts {
+            let png = report::png::render(svg)?;
+            let p = dir.join(format!("{name}.png"));
+            std::fs::write(&p, png).map_err(|e| format!("{} : {e}", p.display()))?;
+        }
+    }
+    println!(
+        "{} ({} {})",
+        a.out.display(),
+        r.sessions,
+        t(en, "sessions", "sessions")
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `klub stats`.
+pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
+    let conn = db::open_ro(&a.db)?;
+    let rows = read::sessions(&conn, &[])?;
+    let counts = read::counts(&conn)?;
+    println!("{}", a.db.display());
+    let total = rows.len();
+    println!("  {total} {}", t(en, "sessions (une personne peut en faire plusieurs)", "sessions (one person can make several)"));
+    for (source, outcome, n) in counts {
+        println!("  {source:<10} {outcome:<13} {n}");
+    }
+    let mut stations: Vec<&str> = rows.iter().map(|r| r.station.as_str()).collect();
+    stations.sort_unstable();
+    stations.dedup();
+    let mut stops: Vec<&str> = rows.iter().filter_map(|r| r.stop.as_deref()).collect();
+    stops.dedup();
+    println!("  {} : {}", t(en, "bornes", "stations"), stations.join(", "));
+    println!("  {} : {}", t(en, "étapes", "stops"), stops.join(", "));
+    if let (Some(first), Some(last)) = (
+        rows.iter().map(|r| r.started_ms()).min(),
+        rows.iter().map(|r| r.started_ms()).max(),
+    ) {
+        println!(
+            "  {} {} → {}",
+            t(en, "du", "from"),
+            time::paris_day_hour(first).0,
+            time::paris_day_hour(last).0
+        );
+    }
+    let visitors = rows.iter().filter(|r| r.source == Source::Visitor.id()).count();
+    println!("  {} : {visitors}", t(en, "sessions de visiteurs", "visitor sessions"));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `klub purge`.
+pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
+    let (cutoff, why) = match &a.before {
+        Some(d) => (
+            time::parse_paris_date(d).ok_or_else(|| t(en, "--before : date AAAA-MM-JJ attendue", "--before: expected a YYYY-MM-DD date"))?,
+            format!("{} {d}", t(en, "avant le", "before")),
+        ),
+        None => {
+            let mut v = Validation::default();
+            load_kiosk_file(&mut v, &a.config);
+            if v.report.errors() > 0 {
+                return Err(format!(
+                    "{}{}",
+                    v.render(en),
+                    t(en, "configuration invalide : durée de conservation inconnue", "invalid config: retention period unknown")
+                )
+                .into());
+            }
+            let Some((_, cfg)) = v.configs.first() else {
+                return Err(format!("{} : {}", a.config.display(), t(en, "pas une configuration de borne", "not a station config")).into());
+            };
+            let days = i64::from(cfg.retention_days);
+            (
+                time::now_ms() - days * 86_400_000,
+                format!(
+                    "{} {days} {}",
+                    t(en, "de plus de", "older than"),
+                    t(en, "jours (conservation fixée par le délégué à la protection des données)", "days (retention set by the data protection officer)")
+                ),
+            )
+        }
+    };
+    let n = purge::purge_before(&a.db, cutoff)?;
+    println!("{n} {} {why}", t(en, "sessions effacées :", "sessions deleted:"));
+    Ok(ExitCode::SUCCESS)
+}

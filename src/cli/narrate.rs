@@ -1,0 +1,128 @@
+//! `klub narrate`: generates read-aloud files with `espeak-ng` for every text that has no
+//! recorded file. A recorded `voix/<key>.<variant>.wav` always wins; generated files go to
+//! `voix/auto/` and are remade when the scenario file is newer than them.
+
+use crate::cli::CliResult;
+use crate::content::set::{Options, load_content, scenario_texts};
+use crate::domain::text::{Lang, Variant};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+/// Arguments of `klub narrate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Dossier des scénarios / scenario folder.
+    #[arg(default_value = "scenarios")]
+    pub dir: PathBuf,
+    /// Seulement ce scénario / only this scenario.
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Refait tous les fichiers générés / remake every generated file.
+    #[arg(long)]
+    pub force: bool,
+    /// Le programme de synthèse / the speech program.
+    #[arg(long, default_value = "espeak-ng")]
+    pub espeak: String,
+}
+
+/// What `narrate` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Done {
+    /// Files written.
+    pub written: usize,
+    /// Texts with a recorded file, left alone.
+    pub recorded: usize,
+    /// Generated files already up to date.
+    pub fresh: usize,
+}
+
+fn voice(v: Variant) -> &'static str {
+    match v.lang() {
+        Lang::Fr => "fr",
+        Lang::En => "en-gb",
+    }
+}
+
+fn newer(a: &Path, b: &Path) -> bool {
+    let m = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    match (m(a), m(b)) {
+        (Some(a), Some(b)) => a > b,
+        _ => true,
+    }
+}
+
+/// Generates the missing narration files of a scenario folder.
+pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
+    let v = load_content(
+        &args.dir,
+        &Options {
+            assets: false,
+            narration: false,
+        },
+    );
+    if v.report.errors() > 0 {
+        return Err(v.render(en));
+    }
+    let mut done = Done::default();
+    for (s, folder) in v.set.scenarios.iter().zip(&v.set.folders) {
+        if args.only.as_ref().is_some_and(|o| *o != s.id) {
+            continue;
+        }
+        let source = folder.join(crate::content::set::SCENARIO_FILE);
+        let auto = folder.join("voix").join("auto");
+        for (key, text) in scenario_texts(s) {
+            for variant in Variant::ALL {
+                let Some(words) = text.variant(variant) else { continue };
+                let name = format!("{key}.{}.wav", variant.code());
+                if folder.join("voix").join(&name).is_file() {
+                    done.recorded += 1;
+                    continue;
+                }
+                let out = auto.join(&name);
+                if !args.force && out.is_file() && !newer(&source, &out) {
+                    done.fresh += 1;
+                    continue;
+                }
+                std::fs::create_dir_all(&auto).map_err(|e| format!("{}: {e}", auto.display()))?;
+                let tmp = auto.join(format!(".{name}.tmp"));
+                let status = Command::new(&args.espeak)
+                    .args(["-v", voice(variant), "-s", "150", "-w"])
+                    .arg(&tmp)
+                    .arg("--")
+                    .arg(words)
+                    .status()
+                    .map_err(|e| {
+                        if en {
+                            format!("cannot run {}: {e} (install the espeak-ng package)", args.espeak)
+                        } else {
+                            format!("impossible de lancer {} : {e} (installez le paquet espeak-ng)", args.espeak)
+                        }
+                    })?;
+                if !status.success() {
+                    let _ = std::fs::remove_file(&tmp);
+                    return Err(format!("{} : {status} ({key}, {})", args.espeak, variant.code()));
+                }
+                std::fs::rename(&tmp, &out).map_err(|e| format!("{}: {e}", out.display()))?;
+                done.written += 1;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Runs `klub narrate`.
+pub fn run(args: &Args, en: bool) -> CliResult {
+    let done = narrate(args, en)?;
+    if en {
+        println!(
+            "{} file(s) generated, {} up to date, {} recorded (kept).",
+            done.written, done.fresh, done.recorded
+        );
+    } else {
+        println!(
+            "{} fichier(s) générés, {} à jour, {} enregistrés (conservés).",
+            done.written, done.fresh, done.recorded
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,255 @@
+//! `klub export`: sessions, steps and profiles as CSV (UTF-8 with a BOM, `;` by default, so
+//! French spreadsheets open it right) and as JSON Lines.
+//!
+//! Every text cell is quoted and every number is not, so a spreadsheet told to read quoted
+//! fields as text (LibreOffice: « Champ entre guillemets comme texte ») keeps ids such as
+//! `12e45` or `007` as they are.
+
+use crate::storage::read::{self, SessionRow};
+use crate::storage::{StorageError, db, merge, time};
+use hmac::{Hmac, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// How to export.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Field separator.
+    pub sep: u8,
+    /// Key of the pass-id hash; `None` keeps pass ids.
+    pub pass_key: Option<Vec<u8>>,
+}
+
+/// A cell: quoted text or a bare number.
+enum Cell {
+    T(String),
+    N(String),
+    Empty,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::T(s.into())
+}
+
+fn opt(s: &Option<String>) -> Cell {
+    s.as_ref().map_or(Cell::Empty, |v| Cell::T(v.clone()))
+}
+
+fn num(n: i64) -> Cell {
+    Cell::N(n.to_string())
+}
+
+fn opt_num(n: Option<i64>) -> Cell {
+    n.map_or(Cell::Empty, num)
+}
+
+struct Out {
+    csv: BufWriter<std::fs::File>,
+    jsonl: BufWriter<std::fs::File>,
+    header: Vec<&'static str>,
+    sep: u8,
+}
+
+fn create(path: &Path) -> Result<BufWriter<std::fs::File>, StorageError> {
+    std::fs::File::create(path)
+        .map(BufWriter::new)
+        .map_err(|e| StorageError::Io {
+            path: path.to_owned(),
+            source: e,
+        })
+}
+
+impl Out {
+    fn new(dir: &Path, name: &str, header: Vec<&'static str>, sep: u8) -> Result<Out, StorageError> {
+        let mut o = Out {
+            csv: create(&dir.join(format!("{name}.csv")))?,
+            jsonl: create(&dir.join(format!("{name}.jsonl")))?,
+            header,
+            sep,
+        };
+        let io = |e| StorageError::Io {
+            path: dir.to_owned(),
+            source: e,
+        };
+        o.csv.write_all("\u{feff}".as_bytes()).map_err(io)?;
+        let h: Vec<Cell> = o.header.iter().map(|h| Cell::T((*h).to_owned())).collect();
+        o.write_csv(&h).map_err(io)?;
+        Ok(o)
+    }
+
+    fn write_csv(&mut self, cells: &[Cell]) -> std::io::Result<()> {
+        for (k, c) in cells.iter().enumerate() {
+            if k > 0 {
+                self.csv.write_all(&[self.sep])?;
+            }
+            match c {
+                Cell::T(s) => {
+                    self.csv.write_all(b"\"")?;
+                    self.csv.write_all(s.replace('"', "\"\"").as_bytes())?;
+                    self.csv.write_all(b"\"")?;
+                }
+                Cell::N(s) => self.csv.write_all(s.as_bytes())?,
+                Cell::Empty => {}
+            }
+        }
+        self.csv.write_all(b"\r\n")
+    }
+
+    fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()> {
+        self.write_csv(&cells)?;
+        let mut obj = serde_json::Map::new();
+        for (h, c) in self.header.iter().zip(&cells) {
+            let v = match c {
+                Cell::T(s) => Value::String(s.clone()),
+                Cell::N(s) => s.parse::<i64>().map_or(Value::Null, Value::from),
+                Cell::Empty => Value::Null,
+            };
+            obj.insert((*h).to_owned(), v);
+        }
+        serde_json::to_writer(&mut self.jsonl, &Value::Object(obj))?;
+        self.jsonl.write_all(b"\n")
+    }
+
+    fn finish(mut self) -> std::io::Result<()> {
+        self.csv.flush()?;
+        self.jsonl.flush()
+    }
+}
+
+/// The pass id shown in exports: a keyed hash (HMAC-SHA256, 16 hex digits), or as is.
+pub fn pass_label(pass: &str, key: Option<&[u8]>) -> String {
+    match key {
+        None => pass.to_owned(),
+        Some(k) => {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(k).expect("HMAC takes any key length");
+            mac.update(pass.as_bytes());
+            let d = mac.finalize().into_bytes();
+            format!("h{}", crate::domain::ids::to_hex(&d[..8]))
+        }
+    }
+}
+
+/// Exports the logs into `dir`; returns the number of sessions written. Several logs (a
+/// station's and the tour's) are merged first, in a scratch copy, so no session is written
+/// twice.
+pub fn export(dbs: &[PathBuf], dir: &Path, opts: &Options) -> Result<usize, StorageError> {
+    std::fs::create_dir_all(dir).map_err(|e| StorageError::Io {
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    let scratch = dir.join(format!(".klub-export-{}.db", std::process::id()));
+    for p in std::iter::once(scratch.clone()).chain(db::side_files(&scratch)) {
+        let _ = std::fs::remove_file(p);
+    }
+    let res = (|| {
+        merge::merge(dbs, &scratch)?;
+        let conn = db::open_ro(&scratch)?;
+        write_all(&conn, dir, opts)
+    })();
+    for p in std::iter::once(scratch.clone()).chain(db::side_files(&scratch)) {
+        let _ = std::fs::remove_file(p);
+    }
+    res
+}
+
+fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<usize, StorageError> {
+    let io = |e| StorageError::Io {
+        path: dir.to_owned(),
+        source: e,
+    };
+    let rows = read::sessions(conn, &[])?;
+    let profiles = read::profiles(conn)?;
+    let key = opts.pass_key.as_deref();
+    let mut sessions = Out::new(
+        dir,
+        "sessions",
+        vec![
+            "session_id", "station", "seq", "tour", "stop", "source", "context", "scenario", "trade",
+            "lang", "pass", "situation", "age_band", "started_at", "ended_at", "duration_s",
+            "outcome", "clock_offset_ms", "started_wall_ms", "started_mono_ms",
+        ],
+        opts.sep,
+    )?;
+    let mut steps = Out::new(
+        dir,
+        "steps",
+        vec![
+            "session_id", "n", "kind", "step", "step_id", "to_step", "answer", "ms", "at",
+            "wall_ms", "mono_ms",
+        ],
+        opts.sep,
+    )?;
+    let mut profs = Out::new(
+        dir,
+        "profiles",
+        vec![
+            "session_id", "reading", "strongest", "holland", "r", "r_n", "i", "i_n", "a", "a_n",
+            "s", "s_n", "e", "e_n", "c", "c_n", "skills", "trade_1", "trade_2", "trade_3",
+        ],
+        opts.sep,
+    )?;
+    for r in &rows {
+        session_row(&mut sessions, r, key).map_err(io)?;
+        for s in read::steps(conn, &r.id)? {
+            steps
+                .row(vec![
+                    text(&s.session_id),
+                    num(s.n),
+                    text(&s.kind),
+                    num(s.step),
+                    opt(&s.step_id),
+                    opt_num(s.to_step),
+                    opt(&s.answer),
+                    opt_num(s.ms),
+                    text(time::paris_iso(s.wall_ms + r.clock_offset_ms)),
+                    num(s.wall_ms),
+                    num(s.mono_ms),
+                ])
+                .map_err(io)?;
+        }
+        if let Some(p) = profiles.get(&r.id) {
+            let mut cells = vec![text(&p.session_id), text(&p.reading), text(&p.strongest), text(&p.holland)];
+            for (s, n) in p.areas {
+                cells.push(num(s));
+                cells.push(num(n));
+            }
+            cells.push(text(&p.skills));
+            for k in 0..3 {
+                cells.push(opt(&p.top_trades.get(k).cloned()));
+            }
+            profs.row(cells).map_err(io)?;
+        }
+    }
+    sessions.finish().map_err(io)?;
+    steps.finish().map_err(io)?;
+    profs.finish().map_err(io)?;
+    Ok(rows.len())
+}
+
+fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Result<()> {
+    o.row(vec![
+        text(&r.id),
+        text(&r.station),
+        num(r.seq),
+        opt(&r.tour),
+        opt(&r.stop),
+        text(&r.source),
+        text(&r.context),
+        text(&r.scenario),
+        opt(&r.trade),
+        text(&r.lang),
+        r.pass_id.as_ref().map_or(Cell::Empty, |p| text(pass_label(p, key))),
+        text(&r.situation),
+        text(&r.age_band),
+        text(time::paris_iso(r.started_ms())),
+        r.ended_wall_ms
+            .map_or(Cell::Empty, |e| text(time::paris_iso(e + r.clock_offset_ms))),
+        opt_num(r.duration_ms().map(|d| d / 1000)),
+        opt(&r.outcome),
+        num(r.clock_offset_ms),
+        num(r.started_wall_ms),
+        num(r.started_mono_ms),
+    ])
+}

@@ -1,0 +1,90 @@
+//! The durable visit log: the only module that touches SQL.
+//!
+//! - [`schema`]: the versioned schema and its migrations;
+//! - [`db`]: opening a log with the right pragmas, checking it, taking snapshots;
+//! - [`writer`]: the station's writer thread (never blocks a frame on disk);
+//! - [`merge`], [`read`], [`purge`]: the organiser's side.
+
+pub mod db;
+pub mod merge;
+pub mod purge;
+pub mod read;
+pub mod record;
+pub mod schema;
+pub mod time;
+pub mod writer;
+
+use std::path::PathBuf;
+
+/// Why a log could not be opened, written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The file was written by a newer version of the software.
+    #[error(
+        "{path} : journal d'une version plus récente (schéma {found}, ce logiciel lit jusqu'au {supported}) ; fichier laissé intact / log from a newer version (schema {found}, this software reads up to {supported}); file left untouched"
+    )]
+    Newer {
+        /// The file.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest this code knows.
+        supported: u32,
+    },
+    /// Not a Klub log at all.
+    #[error(
+        "{path} : ce n'est pas un journal du Klub / not a Klub log"
+    )]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is damaged.
+    #[error("{path} : journal endommagé ({detail}) / damaged log")]
+    Damaged {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        detail: String,
+    },
+    /// A file could not be read or written.
+    #[error("{path} : {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The system error.
+        source: std::io::Error,
+    },
+    /// An SQLite error.
+    #[error("SQLite : {0}")]
+    Sql(#[from] rusqlite::Error),
+    /// A record or an argument that the log refuses.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl StorageError {
+    /// Whether retrying later may succeed (disk full, I/O error, busy).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StorageError::Sql(rusqlite::Error::SqliteFailure(e, _)) => !matches!(
+                e.code,
+                rusqlite::ErrorCode::ConstraintViolation
+                    | rusqlite::ErrorCode::TypeMismatch
+                    | rusqlite::ErrorCode::ApiMisuse
+            ),
+            StorageError::Io { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Whether a string is a content or station id: `[a-z0-9][a-z0-9-]*`, at most 40 characters
+/// (the rule of `content::reader::is_id`, enforced again by the schema).
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+}

@@ -1,0 +1,145 @@
+#![cfg(feature = "station")]
+//! Real rendering under Xvfb and Mesa's lavapipe: a replayed `talents-express` session.
+//! - The QR code on the final screenshot decodes (rqrr) to a valid pass whose profile is
+//!   the one logged in the database.
+//! - The step screenshots differ from one another in their text area.
+//!
+//! Needs `xvfb` and `mesa-vulkan-drivers` (installed by `.ci/run`).
+
+use klub_kiosk::domain::pass::{FleetKey, Pass, Policy};
+use std::path::Path;
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+struct Xvfb(Child);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_xvfb() -> (Xvfb, String) {
+    for n in 90..110 {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let display = format!(":{n}");
+        let child = Command::new("Xvfb")
+            .args([display.as_str(), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+            .spawn()
+            .expect("Xvfb absent : installez le paquet xvfb / install xvfb");
+        let t = Instant::now();
+        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && t.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        return (Xvfb(child), display);
+    }
+    panic!("no free X display");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn text_area(img: &image::RgbaImage) -> Vec<u8> {
+    // The question sits between the progress bar and the answers.
+    let (w, h) = img.dimensions();
+    let mut out = vec![];
+    for y in h / 12..h / 2 {
+        for x in w / 10..w * 9 / 10 {
+            out.extend_from_slice(&img.get_pixel(x, y).0[..3]);
+        }
+    }
+    out
+}
+
+#[test]
+fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("scenarios"), &tmp.path().join("scenarios"));
+    std::fs::create_dir_all(tmp.path().join("config")).unwrap();
+    let cfg_text = std::fs::read_to_string("kiosk-config/default.toml").unwrap();
+    let cfg = tmp.path().join("config/station.toml");
+    std::fs::write(&cfg, &cfg_text).unwrap();
+    let shots = tmp.path().join("shots");
+    let (_x, display) = start_xvfb();
+    let t = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_klub-kiosk"))
+        .args(["--config", cfg.to_str().unwrap(), "--replay", "kiosk-config/replay/talents-express.replay", "--screenshots"])
+        .arg(&shots)
+        .env("DISPLAY", &display)
+        .env("BEVY_ASSET_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .env("VK_ICD_FILENAMES", "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json")
+        .env_remove("WAYLAND_DISPLAY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "replay failed after {:?}: {}",
+        t.elapsed(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The QR on the final screenshot.
+    let img = image::open(shots.join("resultats.png")).unwrap().to_luma8();
+    let mut prepared = rqrr::PreparedImage::prepare(img);
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "QR codes found on the results screenshot");
+    let (_, url) = grids[0].decode().unwrap();
+    let cfg = klub_kiosk::app::bridge::Station::load(&klub_kiosk::app::Launch::with_config(&cfg)).config;
+    let key = FleetKey::from_config(&cfg).unwrap();
+    let set = klub_kiosk::content::set::ContentSet::load(&tmp.path().join("scenarios")).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60;
+    let pass = Pass::verify(
+        &url,
+        &Policy {
+            keys: &[key],
+            catalogue: set.catalogue.fingerprint(),
+            now_min: u32::try_from(now).unwrap(),
+            max_age_days: 30,
+        },
+    )
+    .expect("the QR holds a valid pass");
+    // The profile in the log.
+    let db = tmp.path().join("data/klub-log.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let (source, scenario): (String, String) = conn
+        .query_row("SELECT source, scenario FROM sessions", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((source.as_str(), scenario.as_str()), ("replay", "talents-express"));
+    let row: [i64; 12] = conn
+        .query_row("SELECT r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n FROM profiles", [], |r| {
+            let mut v = [0i64; 12];
+            for (k, x) in v.iter_mut().enumerate() {
+                *x = r.get(k)?;
+            }
+            Ok(v)
+        })
+        .unwrap();
+    for (k, d) in pass.areas.iter().enumerate() {
+        assert_eq!(i64::from(d.score), row[2 * k], "area {k} score");
+        assert_eq!(i64::from(d.evidence), row[2 * k + 1], "area {k} evidence");
+    }
+    // The step screenshots differ in their text area.
+    let mut steps: Vec<_> = std::fs::read_dir(&shots)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with("-etape.png"))
+        .collect();
+    steps.sort();
+    assert!(steps.len() >= 10, "{} step screenshots", steps.len());
+    let areas: Vec<Vec<u8>> = steps.iter().map(|p| text_area(&image::open(p).unwrap().to_rgba8())).collect();
+    for (i, pair) in areas.windows(2).enumerate() {
+        assert_ne!(pair[0], pair[1], "{} and {} look the same", steps[i].display(), steps[i + 1].display());
+    }
+}

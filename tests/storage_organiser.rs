@@ -1,0 +1,398 @@
+//! The organiser's commands on real files: merge, export (read back by Python's csv module
+//! and LibreOffice), report, stats and purge.
+
+use klub_kiosk::domain::config::{AgeBand, Situation, VisitContext};
+use klub_kiosk::domain::pass::PassId;
+use klub_kiosk::domain::scoring::{Answer, DimScore, Profile};
+use klub_kiosk::domain::session::{Event, Outcome, SessionId, Source};
+use klub_kiosk::domain::text::Lang;
+use klub_kiosk::storage::record::{Record, SessionResult, SessionStart, Stamp};
+use klub_kiosk::storage::writer::{LogWriter, StationInfo};
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const KLUB: &str = env!("CARGO_BIN_EXE_klub");
+const DAY: i64 = 86_400_000;
+/// 2026-05-12 10:00 Paris.
+const T0: i64 = 1_778_572_800_000;
+
+fn klub(args: &[&str]) -> Output {
+    Command::new(KLUB).args(args).output().unwrap()
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+struct Visit {
+    stop: &'static str,
+    wall: i64,
+    source: Source,
+    pass: Option<PassId>,
+    situation: Situation,
+    age: AgeBand,
+    trade: Option<&'static str>,
+    complete: bool,
+}
+
+fn visit(stop: &'static str, wall: i64) -> Visit {
+    Visit { stop, wall, source: Source::Visitor, pass: None, situation: Situation::default(), age: AgeBand::default(), trade: None, complete: true }
+}
+
+/// Writes visits through the station's writer; returns their ids in order.
+fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
+    let mut ids = vec![];
+    for v in visits {
+        let id = SessionId::random();
+        let at = |dt: i64| Stamp { wall_ms: v.wall + dt, mono_ms: (v.wall.rem_euclid(DAY) + dt) as u64 };
+        log.send(Record::Start(Box::new(SessionStart {
+            id,
+            pass: v.pass,
+            scenario: if v.trade.is_some() { "soudure".into() } else { "talents-express".into() },
+            trade: v.trade.map(str::to_owned),
+            step_ids: vec!["accueil".into(), "atelier".into()],
+            lang: Lang::Fr,
+            source: v.source,
+            tour: Some("3e5".into()),
+            stop: Some(v.stop.into()),
+            context: VisitContext::Lycee,
+            situation: v.situation,
+            age_band: v.age,
+            clock_offset_ms: 0,
+            at: at(0),
+        })));
+        log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
+        log.send_events(id, vec![Event::Answered { step: 0, answer: Answer::Seen, ms: 5000 }, Event::Shown { step: 1 }], at(5000));
+        if v.complete {
+            log.send_events(id, vec![Event::Answered { step: 1, answer: Answer::Choice(1), ms: 60_000 }], at(65_000));
+            let mut profile = Profile { areas: [DimScore { score: 20, evidence: 2 }; 6], skills: vec![] };
+            profile.areas[3] = DimScore { score: 90, evidence: 2 };
+            log.send(Record::Result(Box::new(SessionResult { id, profile, top_trades: vec!["infirmier".into(), "soudeur".into()] })));
+            log.send_events(id, vec![Event::Ended { outcome: Outcome::Completed }], at(66_000));
+        }
+        ids.push(id);
+    }
+    assert!(log.flush(Duration::from_secs(10)));
+    ids
+}
+
+fn station(dir: &Path, id: &str, visits: &[Visit]) -> (PathBuf, Vec<SessionId>) {
+    let p = dir.join(format!("{id}.db"));
+    let (log, _) = LogWriter::open(&p, StationInfo { station_id: id.into() }).unwrap();
+    let ids = write(&log, visits);
+    (p, ids)
+}
+
+/// Reads a `;` CSV written by `klub export` (quoted text, bare numbers).
+fn read_csv(p: &Path) -> Vec<Vec<String>> {
+    let text = std::fs::read_to_string(p).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("UTF-8 BOM");
+    text.lines()
+        .map(|l| l.split(';').map(|c| c.trim_matches('"').to_owned()).collect())
+        .collect()
+}
+
+fn col(rows: &[Vec<String>], name: &str) -> Vec<String> {
+    let k = rows[0].iter().position(|h| h == name).unwrap();
+    rows[1..].iter().map(|r| r[k].clone()).collect()
+}
+
+#[test]
+fn merge_is_idempotent_and_orders_by_stop_then_station_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    // Station a's clock is right; station b's is five days behind, and jumps back once.
+    let (a, a_ids) = station(dir.path(), "borne-a", &[visit("chartres", T0), visit("chartres", T0 + 3_600_000), visit("bourges", T0 + 3 * DAY)]);
+    let skew = -5 * DAY;
+    let (b, b_ids) = station(dir.path(), "borne-b", &[visit("chartres", T0 + skew + 7_200_000), visit("chartres", T0 + skew), visit("bourges", T0 + 3 * DAY + skew)]);
+    let tour = dir.path().join("tour.db");
+    let out = klub(&["merge", s(&a), s(&b), "-o", s(&tour)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("6 sessions ajoutées"));
+    let before = std::fs::read(&tour).unwrap();
+    // Same inputs again, in another order, twice: nothing changes, not even the file.
+    for _ in 0..2 {
+        let out = klub(&["merge", s(&b), s(&a), "-o", s(&tour)]);
+        assert!(out.status.success());
+        assert!(String::from_utf8_lossy(&out.stdout).contains("0 sessions ajoutées"));
+    }
+    assert_eq!(std::fs::read(&tour).unwrap(), before);
+    let c = Connection::open(&tour).unwrap();
+    let n: i64 = c.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 6);
+    drop(c);
+    let exp = dir.path().join("exp");
+    assert!(klub(&["export", s(&tour), "--out", s(&exp)]).status.success());
+    let rows = read_csv(&exp.join("sessions.csv"));
+    let ids = col(&rows, "session_id");
+    let want: Vec<String> = [a_ids[0], a_ids[1], b_ids[0], b_ids[1], a_ids[2], b_ids[2]].iter().map(ToString::to_string).collect();
+    assert_eq!(ids, want);
+    // By timestamps alone, b's sessions would come first and its second before its first.
+    let started = col(&rows, "started_wall_ms");
+    assert!(started[2] > started[3]);
+}
+
+#[test]
+fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = station(dir.path(), "borne-a", &[visit("chartres", T0)]);
+    let tour = dir.path().join("tour.db");
+    assert!(klub(&["merge", s(&a), "-o", s(&tour)]).status.success());
+    let before = std::fs::read(&tour).unwrap();
+    let foreign = dir.path().join("contacts.db");
+    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE c (name TEXT)").unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![0x42u8; 10_000]).unwrap();
+    let (newer, _) = station(dir.path(), "borne-n", &[visit("chartres", T0)]);
+    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    // Another station configured with the same id: same (station, seq), other session.
+    let other = dir.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let (twin, _) = station(&other, "borne-a", &[visit("chartres", T0)]);
+    let (fine, _) = station(dir.path(), "borne-f", &[visit("chartres", T0)]);
+    for (bad, says) in [
+        (&foreign, "pas un journal du Klub"),
+        (&junk, "endommagé"),
+        (&newer, "version plus récente"),
+        (&twin, "collision"),
+        (&dir.path().join("absent.db"), "absent"),
+    ] {
+        // A good input before the bad one must not be half-merged either.
+        let out = klub(&["merge", s(&fine), s(bad), "-o", s(&tour)]);
+        assert_eq!(out.status.code(), Some(2), "{}", bad.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{}: {err}", bad.display());
+        assert_eq!(std::fs::read(&tour).unwrap(), before, "{}", bad.display());
+    }
+    let litter: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains("merge")).collect();
+    assert!(litter.is_empty(), "{litter:?}");
+    let out = klub(&["--lang", "en", "merge", s(&foreign), "-o", s(&tour)]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Klub log"));
+}
+
+#[test]
+fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("live.db");
+    let (log, _) = LogWriter::open(&p, StationInfo { station_id: "borne-l".into() }).unwrap();
+    let mut open = visit("chartres", T0);
+    open.complete = false;
+    let first = write(&log, &[open])[0];
+    let tour = dir.path().join("tour.db");
+    // The station keeps writing while the merge runs.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let stop = stop.clone();
+        let log = std::sync::Arc::new(log);
+        let l2 = log.clone();
+        (std::thread::spawn(move || {
+            let mut k = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                write(&l2, &[visit("chartres", T0 + k * 60_000)]);
+                k += 1;
+            }
+        }), log)
+    };
+    for _ in 0..3 {
+        let out = klub(&["merge", s(&p), "-o", s(&tour)]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let c = Connection::open(&tour).unwrap();
+        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(ok, "ok");
+        // Every merged completed session is whole.
+        let broken: i64 = c.query_row(
+            "SELECT count(*) FROM sessions s WHERE outcome = 'completed' AND ((SELECT count(*) FROM steps WHERE session_id = s.id) <> 4 OR NOT EXISTS (SELECT 1 FROM profiles WHERE session_id = s.id))",
+            [], |r| r.get(0)).unwrap();
+        assert_eq!(broken, 0);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    writer.0.join().unwrap();
+    let log = writer.1;
+    // The session open at the first merge ends; the next merge completes it.
+    let at = Stamp { wall_ms: T0 + 70_000, mono_ms: 70_000 };
+    log.send_events(first, vec![Event::Answered { step: 1, answer: Answer::Choice(0), ms: 1 }], at);
+    log.send_events(first, vec![Event::Ended { outcome: Outcome::Abandoned }], at);
+    assert!(log.flush(Duration::from_secs(5)));
+    let out = klub(&["merge", s(&p), "-o", s(&tour)]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 complétées"), "{}", String::from_utf8_lossy(&out.stdout));
+    let c = Connection::open(&tour).unwrap();
+    let (o, n): (String, i64) = c.query_row("SELECT outcome, (SELECT count(*) FROM steps WHERE session_id = ?1) FROM sessions WHERE id = ?1", [first.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((o.as_str(), n), ("abandoned", 4));
+}
+
+const READ_BACK: &str = r#"
+import csv, json, sys, zipfile, re, xml.etree.ElementTree as ET
+kind, path, sep = sys.argv[1], sys.argv[2], sys.argv[3]
+if kind == "csv":
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        print(json.dumps(list(csv.reader(f, delimiter=sep))))
+else:
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    z = zipfile.ZipFile(path)
+    shared = [ "".join(t.text or "" for t in si.iter("{%s}t" % ns["m"])) for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns)] if "xl/sharedStrings.xml" in z.namelist() else []
+    rows = []
+    for row in ET.fromstring(z.read("xl/worksheets/sheet1.xml")).iter("{%s}row" % ns["m"]):
+        cells = []
+        for c in row.findall("m:c", ns):
+            v = c.find("m:v", ns)
+            t = c.get("t", "n")
+            val = shared[int(v.text)] if t == "s" else (v.text if v is not None else "")
+            cells.append([t, val])
+        rows.append(cells)
+    print(json.dumps(rows))
+"#;
+
+fn python(kind: &str, path: &Path, sep: &str) -> serde_json::Value {
+    let out = Command::new("python3").args(["-c", READ_BACK, kind, s(path), sep]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = PassId([0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0]);
+    let mut v = visit("007", T0);
+    v.pass = Some(pass);
+    v.situation = Situation::Lycee;
+    // Ids a spreadsheet would take for numbers: station 12e45, stop 007, tour 3e5.
+    let (db, ids) = station(dir.path(), "12e45", &[v, visit("007", T0 + 60_000)]);
+    let exp = dir.path().join("exp");
+    assert!(klub(&["export", s(&db), "--out", s(&exp)]).status.success());
+    for f in ["sessions", "steps", "profiles"] {
+        assert!(exp.join(format!("{f}.jsonl")).is_file());
+        assert!(std::fs::read(exp.join(format!("{f}.csv"))).unwrap().starts_with("\u{feff}".as_bytes()));
+    }
+    let rows = python("csv", &exp.join("sessions.csv"), ";");
+    let header: Vec<&str> = rows[0].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
+    let at = |name: &str, r: usize| rows[r][header.iter().position(|h| *h == name).unwrap()].as_str().unwrap().to_owned();
+    assert_eq!(at("session_id", 1), ids[0].to_string());
+    assert_eq!((at("station", 1).as_str(), at("stop", 1).as_str(), at("tour", 1).as_str()), ("12e45", "007", "3e5"));
+    assert_eq!(at("situation", 1), "lycee");
+    // Pass ids are hashed with a key: the raw id appears nowhere.
+    let hashed = at("pass", 1);
+    assert!(hashed.starts_with('h') && hashed.len() == 17, "{hashed}");
+    for f in ["sessions.csv", "sessions.jsonl", "steps.csv", "profiles.csv"] {
+        assert!(!std::fs::read_to_string(exp.join(f)).unwrap().contains(&pass.to_string()));
+    }
+    let keep = dir.path().join("keep");
+    assert!(klub(&["export", s(&db), "--out", s(&keep), "--keep-pass-ids", "--sep", ","]).status.success());
+    let rows2 = python("csv", &keep.join("sessions.csv"), ",");
+    assert_eq!(rows2[1][header.iter().position(|h| *h == "pass").unwrap()], pass.to_string());
+    assert_eq!(rows2[1][header.iter().position(|h| *h == "station").unwrap()], "12e45");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(exp.join("sessions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines[0]["station"], "12e45");
+    assert_eq!(lines[0]["seq"], 1);
+    let steps = python("csv", &exp.join("steps.csv"), ";");
+    assert_eq!(steps.as_array().unwrap().len(), 1 + 2 * 4);
+    // LibreOffice, reading quoted fields as text, keeps every cell.
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("lo").display());
+    let lo = Command::new("soffice")
+        .args([profile.as_str(), "--headless", "--infilter=CSV:59,34,76,1,,0,true", "--convert-to", "xlsx", "--outdir"])
+        .arg(dir.path())
+        .arg(exp.join("sessions.csv"))
+        .output()
+        .expect("soffice (Debian libreoffice-calc-nogui) must be installed");
+    assert!(lo.status.success(), "{}", String::from_utf8_lossy(&lo.stderr));
+    let sheet = python("xlsx", &dir.path().join("sessions.xlsx"), ";");
+    let csv_rows = rows.as_array().unwrap();
+    assert_eq!(sheet.as_array().unwrap().len(), csv_rows.len());
+    for (r, row) in csv_rows.iter().enumerate() {
+        let cells = sheet[r].as_array().unwrap();
+        let values: Vec<&str> = cells.iter().map(|c| c[1].as_str().unwrap()).collect();
+        let want: Vec<&str> = row.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).filter(|x| !x.is_empty()).collect();
+        assert_eq!(values, want, "row {r}");
+    }
+    let station_cell = &sheet[1][header.iter().position(|h| *h == "station").unwrap()];
+    assert_eq!(station_cell[0], "s", "12e45 must stay text: {station_cell}");
+}
+
+#[test]
+fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut visits: Vec<Visit> = (0..12).map(|k| {
+        let mut v = visit("chartres", T0 + k * 600_000);
+        v.situation = Situation::Emploi;
+        v.age = if k < 9 { AgeBand::De26a44 } else { AgeBand::Plus45 };
+        v.pass = Some(PassId([k as u8; 8]));
+        v
+    }).collect();
+    let mut sim = visit("chartres", T0);
+    sim.source = Source::Simulated;
+    sim.situation = Situation::College;
+    visits.push(sim);
+    let mut imm = visit("chartres", T0);
+    imm.trade = Some("soudeur");
+    visits.push(imm);
+    let (a, _) = station(dir.path(), "borne-a", &visits);
+    let (b, _) = station(dir.path(), "borne-b", &(0..6).map(|k| { let mut v = visit("chartres", T0 + DAY + k); v.pass = Some(PassId([k as u8; 8])); v }).collect::<Vec<_>>());
+    let tour = dir.path().join("tour.db");
+    assert!(klub(&["merge", s(&a), s(&b), "-o", s(&tour)]).status.success());
+    let html_path = dir.path().join("r.html");
+    let out = klub(&["report", s(&tour), "-o", s(&html_path)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("pas des personnes"));
+    assert!(html.contains("<svg"));
+    // Self-contained: nothing fetched.
+    for bad in ["<script", " src=", "href=", "url(", "@import", "<link", "<img"] {
+        assert!(!html.contains(bad), "{bad}");
+    }
+    assert!(!html.contains("données simulées"));
+    // 19 visitor sessions; the simulated one is not counted.
+    assert!(html.contains("<li>Sessions: 19</li>"), "{}", &html[..html.len().min(3000)]);
+    // Situation × age: 9 job seekers 26–44 shown, 3 job seekers 45+ hidden.
+    assert!(html.contains("<td>9</td>"));
+    assert!(!html.contains("<td>3</td>"));
+    assert!(html.contains("<td>&lt; 5</td>"));
+    // 6 passes seen at both stations.
+    assert!(html.contains("borne-a → borne-b"));
+    let sim_path = dir.path().join("sim.html");
+    let png = dir.path().join("png");
+    assert!(klub(&["--lang", "en", "report", s(&tour), "-o", s(&sim_path), "--include-simulated", "--png", s(&png)]).status.success());
+    let sim_html = std::fs::read_to_string(&sim_path).unwrap();
+    assert!(sim_html.contains("not people"));
+    let charts: Vec<&str> = sim_html.split("<svg").skip(1).collect();
+    assert!(charts.len() >= 14, "{} charts", charts.len());
+    for c in &charts {
+        assert!(c.contains("données simulées"));
+    }
+    assert!(sim_html.contains("<li>Sessions: 20</li>"));
+    let pngs: Vec<_> = std::fs::read_dir(&png).unwrap().filter_map(Result::ok).collect();
+    assert_eq!(pngs.len(), charts.len());
+    for p in pngs {
+        assert!(std::fs::read(p.path()).unwrap().starts_with(b"\x89PNG"));
+    }
+}
+
+#[test]
+fn stats_summarises_and_purge_applies_the_retention_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = klub_kiosk::storage::time::now_ms();
+    let (db, _) = station(dir.path(), "borne-p", &[visit("chartres", now - 400 * DAY), visit("chartres", now - 40 * DAY), visit("chartres", now - DAY)]);
+    let out = klub(&["stats", s(&db)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("3 sessions") && text.contains("completed") && text.contains("borne-p"), "{text}");
+    let cfg = dir.path().join("station.toml");
+    std::fs::write(&cfg, "station_id = \"borne-p\"\n\n[data]\nretention_days = 30\n").unwrap();
+    let out = klub(&["purge", s(&db), "--config", s(&cfg)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("2 sessions effacées") && text.contains("30 jours"), "{text}");
+    let c = Connection::open(&db).unwrap();
+    let (n, steps): (i64, i64) = c.query_row("SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM steps)", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((n, steps), (1, 4));
+    drop(c);
+    let today = klub_kiosk::storage::time::paris_day_hour(now + DAY).0;
+    let out = klub(&["purge", s(&db), "--before", &today]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 sessions effacées"));
+    let out = klub(&["purge", s(&db), "--before", "2026-02-30"]);
+    assert_eq!(out.status.code(), Some(2));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "station_id = \"borne-p\"\n[data]\nretention_days = \"un an\"\n").unwrap();
+    let out = klub(&["purge", s(&db), "--config", s(&bad)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml:"), "{}", String::from_utf8_lossy(&out.stderr));
+}
