@@ -24,7 +24,12 @@ fn args(db: &Path, station: &str, visitors: u64, wait_each: bool) -> Args {
         visitors,
         seed: Some(1),
         scenarios: Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios"),
-        stops: vec!["chartres".into(), "bourges".into(), "tours".into(), "blois".into()],
+        stops: vec![
+            "chartres".into(),
+            "bourges".into(),
+            "tours".into(),
+            "blois".into(),
+        ],
         tour: Some("bench".into()),
         per_day: 120,
         start: Some("2026-03-02".into()),
@@ -38,7 +43,13 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn append(dir: &Path) {
     let p = dir.join("append.db");
-    let (log, _) = LogWriter::open(&p, StationInfo { station_id: "borne-1".into() }).unwrap();
+    let (log, _) = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: "borne-1".into(),
+        },
+    )
+    .unwrap();
     let id = SessionId::random();
     let start = SessionStart {
         id,
@@ -54,13 +65,23 @@ fn append(dir: &Path) {
         situation: Default::default(),
         age_band: Default::default(),
         clock_offset_ms: 0,
-        at: Stamp { wall_ms: 0, mono_ms: 0 },
+        at: Stamp {
+            wall_ms: 0,
+            mono_ms: 0,
+        },
     };
     log.send(Record::Start(Box::new(start)));
     let mut lat = vec![];
     for k in 0..2000u64 {
         let t0 = Instant::now();
-        let t = log.send(Record::Event { id, event: Event::Shown { step: 0 }, at: Stamp { wall_ms: k as i64, mono_ms: k } });
+        let t = log.send(Record::Event {
+            id,
+            event: Event::Shown { step: 0 },
+            at: Stamp {
+                wall_ms: k as i64,
+                mono_ms: k,
+            },
+        });
         assert!(log.wait_durable(t, Duration::from_secs(5)));
         lat.push(t0.elapsed());
     }
@@ -77,7 +98,12 @@ fn throughput(dir: &Path) {
     for wait_each in [false, true] {
         let p = dir.join(format!("sim-{wait_each}.db"));
         let n = if wait_each { 500 } else { 3000 };
-        let s = simulate(&args(&p, "borne-1", n, wait_each), false, &mut std::io::sink()).unwrap();
+        let s = simulate(
+            &args(&p, "borne-1", n, wait_each),
+            false,
+            &mut std::io::sink(),
+        )
+        .unwrap();
         println!(
             "simulate{}: {} sessions in {:.2} s = {:.0} sessions/s",
             if wait_each { " --wait-each" } else { "" },
@@ -97,9 +123,17 @@ fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
         for p in std::iter::once(tmp.clone()).chain(db::side_files(&tmp)) {
             let _ = std::fs::remove_file(p);
         }
-        simulate(&args(&tmp, "borne-1", per_station, false), false, &mut std::io::sink()).unwrap();
+        simulate(
+            &args(&tmp, "borne-1", per_station, false),
+            false,
+            &mut std::io::sink(),
+        )
+        .unwrap();
         std::fs::rename(&tmp, &first).unwrap();
-        println!("(generated {per_station} sessions in {:.1} s)", t0.elapsed().as_secs_f64());
+        println!(
+            "(generated {per_station} sessions in {:.1} s)",
+            t0.elapsed().as_secs_f64()
+        );
     }
     let mut out = vec![first.clone()];
     for k in 2..=STATIONS {
@@ -129,11 +163,19 @@ fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
 }
 
 fn merge_and_report(dir: &Path) {
-    let per_station: u64 = std::env::var("KLUB_BENCH_SESSIONS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let per_station: u64 = std::env::var("KLUB_BENCH_SESSIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
     let inputs = station_logs(dir, per_station);
     let rows: i64 = inputs
         .iter()
-        .map(|p| rusqlite::Connection::open(p).unwrap().query_row("SELECT count(*) FROM steps", [], |r| r.get::<_, i64>(0)).unwrap())
+        .map(|p| {
+            rusqlite::Connection::open(p)
+                .unwrap()
+                .query_row("SELECT count(*) FROM steps", [], |r| r.get::<_, i64>(0))
+                .unwrap()
+        })
         .sum();
     let tour = dir.join("tour.db");
     for p in std::iter::once(tour.clone()).chain(db::side_files(&tour)) {
@@ -149,7 +191,10 @@ fn merge_and_report(dir: &Path) {
     let t0 = Instant::now();
     let r2 = merge::merge(&inputs, &tour).unwrap();
     assert!(!r2.written);
-    println!("klub merge again (idempotent, nothing written): {:.2} s", t0.elapsed().as_secs_f64());
+    println!(
+        "klub merge again (idempotent, nothing written): {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     // The same with the sqlite3 shell: ATTACH + INSERT, one transaction.
     let shell = dir.join("shell.db");
     for p in std::iter::once(shell.clone()).chain(db::side_files(&shell)) {
@@ -168,12 +213,30 @@ fn merge_and_report(dir: &Path) {
         script.push_str(&format!("DETACH s{k};\n"));
     }
     let t0 = Instant::now();
-    let out = Command::new("sqlite3").arg(&shell).arg(&script).output().expect("sqlite3 (Debian package sqlite3)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    println!("sqlite3 shell ATTACH + INSERT, same inputs (no snapshot, check or collision test): {:.2} s", t0.elapsed().as_secs_f64());
+    let out = Command::new("sqlite3")
+        .arg(&shell)
+        .arg(&script)
+        .output()
+        .expect("sqlite3 (Debian package sqlite3)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    println!(
+        "sqlite3 shell ATTACH + INSERT, same inputs (no snapshot, check or collision test): {:.2} s",
+        t0.elapsed().as_secs_f64()
+    );
     let conn = db::open_ro(&tour).unwrap();
     let t0 = Instant::now();
-    let rep = html::build(&conn, &html::Options { en: false, include_simulated: true }).unwrap();
+    let rep = html::build(
+        &conn,
+        &html::Options {
+            en: false,
+            include_simulated: true,
+        },
+    )
+    .unwrap();
     println!(
         "klub report --include-simulated on the merged tour: {} sessions, {} charts, {} KB, {:.2} s",
         rep.sessions,
@@ -184,8 +247,12 @@ fn merge_and_report(dir: &Path) {
 }
 
 fn main() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("bench-storage");
-    let dir = std::env::var("KLUB_BENCH_DIR").map(PathBuf::from).unwrap_or(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("bench-storage");
+    let dir = std::env::var("KLUB_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or(dir);
     std::fs::create_dir_all(&dir).unwrap();
     append(&dir);
     throughput(&dir);

@@ -351,3 +351,31 @@ fn texts_without_narration_are_a_warning() {
     assert_eq!(level(&out, "narration"), "attention", "{out}");
     assert!(out.contains("klub narrate"), "{out}");
 }
+
+#[test]
+fn a_log_with_a_damaged_page_fails_its_integrity_check() {
+    let s = Station::good();
+    let db = s.root().join("data/klub-log.db");
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        c.execute_batch(
+            "CREATE TABLE t(x); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)
+             INSERT INTO t SELECT randomblob(100) FROM n; CREATE INDEX tx ON t(x);",
+        )
+        .unwrap();
+    }
+    let mut bytes = std::fs::read(&db).unwrap();
+    let page = 4096;
+    assert!(bytes.len() > 40 * page);
+    // Scribble over the middle of a few b-tree pages, header and first pages left intact.
+    for p in [20, 30] {
+        for b in &mut bytes[p * page + 8..p * page + 400] {
+            *b = 0xA5;
+        }
+    }
+    std::fs::write(&db, bytes).unwrap();
+    let o = s.doctor(&[], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert_eq!(level(&out, "database"), "ÉCHEC", "{out}");
+}

@@ -22,16 +22,27 @@ impl Drop for Xvfb {
 
 fn start_xvfb() -> (Xvfb, String) {
     for n in 90..110 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() || Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
+        {
             continue;
         }
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"])
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1920x1080x24",
+                "-nolisten",
+                "tcp",
+            ])
             .spawn()
             .expect("Xvfb absent : installez le paquet xvfb / install xvfb");
         let t = Instant::now();
-        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() && t.elapsed() < Duration::from_secs(10) {
+        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+            && t.elapsed() < Duration::from_secs(10)
+        {
             std::thread::sleep(Duration::from_millis(100));
         }
         return (Xvfb(child), display);
@@ -76,11 +87,20 @@ fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
     let (_x, display) = start_xvfb();
     let t = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_klub-kiosk"))
-        .args(["--config", cfg.to_str().unwrap(), "--replay", "kiosk-config/replay/talents-express.replay", "--screenshots"])
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "--replay",
+            "kiosk-config/replay/talents-express.replay",
+            "--screenshots",
+        ])
         .arg(&shots)
         .env("DISPLAY", &display)
         .env("BEVY_ASSET_ROOT", env!("CARGO_MANIFEST_DIR"))
-        .env("VK_ICD_FILENAMES", "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json")
+        .env(
+            "VK_ICD_FILENAMES",
+            "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
+        )
         .env_remove("WAYLAND_DISPLAY")
         .output()
         .unwrap();
@@ -96,10 +116,15 @@ fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
     let grids = prepared.detect_grids();
     assert_eq!(grids.len(), 1, "QR codes found on the results screenshot");
     let (_, url) = grids[0].decode().unwrap();
-    let cfg = klub_kiosk::app::bridge::Station::load(&klub_kiosk::app::Launch::with_config(&cfg)).config;
+    let cfg =
+        klub_kiosk::app::bridge::Station::load(&klub_kiosk::app::Launch::with_config(&cfg)).config;
     let key = FleetKey::from_config(&cfg).unwrap();
     let set = klub_kiosk::content::set::ContentSet::load(&tmp.path().join("scenarios")).unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() / 60;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 60;
     let pass = Pass::verify(
         &url,
         &Policy {
@@ -114,17 +139,26 @@ fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
     let db = tmp.path().join("data/klub-log.db");
     let conn = rusqlite::Connection::open(&db).unwrap();
     let (source, scenario): (String, String) = conn
-        .query_row("SELECT source, scenario FROM sessions", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap();
-    assert_eq!((source.as_str(), scenario.as_str()), ("replay", "talents-express"));
-    let row: [i64; 12] = conn
-        .query_row("SELECT r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n FROM profiles", [], |r| {
-            let mut v = [0i64; 12];
-            for (k, x) in v.iter_mut().enumerate() {
-                *x = r.get(k)?;
-            }
-            Ok(v)
+        .query_row("SELECT source, scenario FROM sessions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
         })
+        .unwrap();
+    assert_eq!(
+        (source.as_str(), scenario.as_str()),
+        ("replay", "talents-express")
+    );
+    let row: [i64; 12] = conn
+        .query_row(
+            "SELECT r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n FROM profiles",
+            [],
+            |r| {
+                let mut v = [0i64; 12];
+                for (k, x) in v.iter_mut().enumerate() {
+                    *x = r.get(k)?;
+                }
+                Ok(v)
+            },
+        )
         .unwrap();
     for (k, d) in pass.areas.iter().enumerate() {
         assert_eq!(i64::from(d.score), row[2 * k], "area {k} score");
@@ -134,12 +168,26 @@ fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
     let mut steps: Vec<_> = std::fs::read_dir(&shots)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with("-etape.png"))
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .ends_with("-etape.png")
+        })
         .collect();
     steps.sort();
     assert!(steps.len() >= 10, "{} step screenshots", steps.len());
-    let areas: Vec<Vec<u8>> = steps.iter().map(|p| text_area(&image::open(p).unwrap().to_rgba8())).collect();
+    let areas: Vec<Vec<u8>> = steps
+        .iter()
+        .map(|p| text_area(&image::open(p).unwrap().to_rgba8()))
+        .collect();
     for (i, pair) in areas.windows(2).enumerate() {
-        assert_ne!(pair[0], pair[1], "{} and {} look the same", steps[i].display(), steps[i + 1].display());
+        assert_ne!(
+            pair[0],
+            pair[1],
+            "{} and {} look the same",
+            steps[i].display(),
+            steps[i + 1].display()
+        );
     }
 }

@@ -103,9 +103,20 @@ fn rehearsal_is_a_session_with_source_rehearsal() {
     h.tap("Répéter").unwrap();
     assert_eq!(h.screen(), Screen::Welcome);
     h.tap("C'est parti !").unwrap();
-    let label = h.labels().into_iter().find(|l| l.starts_with("Tes talents en 2 minutes")).unwrap();
+    let label = h
+        .labels()
+        .into_iter()
+        .find(|l| l.starts_with("Tes talents en 2 minutes"))
+        .unwrap();
     h.tap(&label).unwrap();
-    let src = h.app.world().resource::<Visitor>().session.as_ref().unwrap().source;
+    let src = h
+        .app
+        .world()
+        .resource::<Visitor>()
+        .session
+        .as_ref()
+        .unwrap()
+        .source;
     assert_eq!(src, klub_kiosk::domain::session::Source::Rehearsal);
 }
 
@@ -114,28 +125,50 @@ fn reloading_a_broken_file_keeps_the_last_good_scenarios_and_shows_file_and_line
     let tmp = tempfile::tempdir().unwrap();
     let cfg = setup(tmp.path(), |c| c);
     let mut h = station(cfg);
-    let before = h.app.world().resource::<Station>().content.scenarios.clone();
+    let before = h
+        .app
+        .world()
+        .resource::<Station>()
+        .content
+        .scenarios
+        .clone();
     assert!(!before.is_empty());
     let file = tmp.path().join("scenarios/talents-express/scenario.toml");
     let good = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, good.replace("type = \"scale\"", "type = \"echelle\"")).unwrap();
+    std::fs::write(
+        &file,
+        good.replace("type = \"scale\"", "type = \"echelle\""),
+    )
+    .unwrap();
     corner_hold(&mut h);
     type_pin(&mut h, PIN);
     h.tap("Recharger les scénarios").unwrap();
     h.frame();
     assert!(h.shows("les scénarios précédents restent en service"));
     assert!(
-        h.texts().iter().any(|t| t.contains("talents-express/scenario.toml:")),
+        h.texts()
+            .iter()
+            .any(|t| t.contains("talents-express/scenario.toml:")),
         "no file:line in {:?}",
         h.texts()
     );
-    assert_eq!(h.app.world().resource::<Station>().content.scenarios, before);
-    std::fs::write(&file, good.replace("Tes talents en 2 minutes", "Tes talents, vite")).unwrap();
+    assert_eq!(
+        h.app.world().resource::<Station>().content.scenarios,
+        before
+    );
+    std::fs::write(
+        &file,
+        good.replace("Tes talents en 2 minutes", "Tes talents, vite"),
+    )
+    .unwrap();
     h.tap("Recharger les scénarios").unwrap();
     h.frame();
     assert!(h.shows("Scénarios rechargés"));
     let st = h.app.world().resource::<Station>();
-    assert_eq!(st.content.scenario("talents-express").unwrap().title.fr, "Tes talents, vite");
+    assert_eq!(
+        st.content.scenario("talents-express").unwrap().title.fr,
+        "Tes talents, vite"
+    );
 }
 
 #[test]
@@ -145,12 +178,17 @@ fn a_bad_config_starts_on_defaults_and_warns_with_file_line_and_column() {
     let mut h = station(cfg);
     assert_eq!(h.screen(), Screen::Warning);
     assert!(
-        h.texts().iter().any(|t| t.contains("station.toml:") && t.contains("volume")),
+        h.texts()
+            .iter()
+            .any(|t| t.contains("station.toml:") && t.contains("volume")),
         "{:?}",
         h.texts()
     );
     let st = h.app.world().resource::<Station>();
-    assert_eq!(st.config, klub_kiosk::domain::config::StationConfig::default());
+    assert_eq!(
+        st.config,
+        klub_kiosk::domain::config::StationConfig::default()
+    );
     h.tap("Continuer").unwrap();
     assert_eq!(h.screen(), Screen::Attract);
 }
@@ -162,7 +200,10 @@ fn pass_for(h: &Harness, key: &FleetKey) -> String {
         skills: vec![DimScore::default(); st.content.skills.len()],
     };
     // Someone who loves making things (R): the welding immersion should come first.
-    profile.areas[0] = DimScore { score: 100, evidence: 4 };
+    profile.areas[0] = DimScore {
+        score: 100,
+        evidence: 4,
+    };
     let now_min = klub_kiosk::app::screens::choose::now_min(st);
     let visit = Visit {
         profile: &profile,
@@ -172,13 +213,24 @@ fn pass_for(h: &Harness, key: &FleetKey) -> String {
         stop: "",
         now_min,
     };
-    let pass = Pass::new(key.id, PassId::random(), &st.content.catalogue, &st.content.skills, &visit);
+    let pass = Pass::new(
+        key.id,
+        PassId::random(),
+        &st.content.catalogue,
+        &st.content.skills,
+        &visit,
+    );
     pass.url(&st.config.results_base_url, key)
 }
 
 fn scan_cases(layout: &str) {
     let tmp = tempfile::tempdir().unwrap();
-    let cfg = setup(tmp.path(), |c| c.replace("scanner_layout = \"us\"", &format!("scanner_layout = \"{layout}\"")));
+    let cfg = setup(tmp.path(), |c| {
+        c.replace(
+            "scanner_layout = \"us\"",
+            &format!("scanner_layout = \"{layout}\""),
+        )
+    });
     let mut h = station(cfg);
     h.tap("Commencer").unwrap();
     h.tap("C'est parti !").unwrap();
@@ -199,10 +251,17 @@ fn scan_cases(layout: &str) {
         st.content.scenarios[i].clone()
     };
     assert!(first.starts_with(&order_first.title.fr));
-    assert_eq!(order_first.kind, klub_kiosk::domain::scenario::Kind::Immersion);
+    assert_eq!(
+        order_first.kind,
+        klub_kiosk::domain::scenario::Kind::Immersion
+    );
     let trade = order_first.trade.clone().unwrap();
     let st = h.app.world().resource::<Station>();
-    assert_eq!(st.content.catalogue.get(&trade).unwrap().major, klub_kiosk::domain::dimension::Area::Faire, "{layout}");
+    assert_eq!(
+        st.content.catalogue.get(&trade).unwrap().major,
+        klub_kiosk::domain::dimension::Area::Faire,
+        "{layout}"
+    );
     // Forged: one character of the signature changed.
     let mut forged = url.clone();
     let last = forged.pop().unwrap();
@@ -225,4 +284,42 @@ fn scanning_valid_forged_and_foreign_passes_with_a_us_scanner() {
 #[test]
 fn scanning_valid_forged_and_foreign_passes_with_an_azerty_scanner() {
     scan_cases("azerty");
+}
+
+#[test]
+fn kiosk_mode_is_full_screen_without_cursor_and_cannot_be_closed() {
+    use bevy::window::{PrimaryWindow, WindowCloseRequested, WindowMode};
+    let kiosk = Launch {
+        kiosk: true,
+        ..Default::default()
+    };
+    let wp = klub_kiosk::app::window_plugin(&kiosk);
+    let win = wp.primary_window.unwrap();
+    assert!(matches!(win.mode, WindowMode::BorderlessFullscreen(_)));
+    assert!(!win.decorations);
+    assert!(!wp.primary_cursor_options.unwrap().visible);
+    assert!(!wp.close_when_requested);
+    // `kiosk = true` in the config has the same effect as the flag.
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c.replace("kiosk = false", "kiosk = true"));
+    assert!(Launch::with_config(&cfg).kiosk_effective());
+    assert!(!Launch::with_config("kiosk-config/default.toml").kiosk_effective());
+    // Closing the window: ignored in kiosk mode, honoured in development.
+    for (is_kiosk, exits) in [(true, false), (false, true)] {
+        let mut h = Harness::new(Launch {
+            config: "kiosk-config/default.toml".into(),
+            kiosk: is_kiosk,
+            no_log: true,
+            ..Default::default()
+        });
+        let window = h
+            .world()
+            .query_filtered::<Entity, With<PrimaryWindow>>()
+            .single(h.app.world())
+            .unwrap();
+        h.world().write_message(WindowCloseRequested { window });
+        h.frame();
+        h.frame();
+        assert_eq!(h.app.should_exit().is_some(), exits, "kiosk = {is_kiosk}");
+    }
 }

@@ -44,7 +44,11 @@ fn every_bundled_scenario_has_a_replay_that_reaches_the_results() {
     let ids: Vec<(String, String)> = {
         let h = Harness::new(launch());
         let st = h.app.world().resource::<Station>();
-        st.content.scenarios.iter().map(|s| (s.id.clone(), s.title.fr.clone())).collect()
+        st.content
+            .scenarios
+            .iter()
+            .map(|s| (s.id.clone(), s.title.fr.clone()))
+            .collect()
     };
     if std::env::var_os("KLUB_WRITE_REPLAYS").is_some() {
         for (id, title) in &ids {
@@ -72,13 +76,26 @@ fn every_bundled_scenario_has_a_replay_that_reaches_the_results() {
     }
     for (id, _) in &ids {
         let path = Path::new(DIR).join(format!("{id}.replay"));
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let cmds = replay::parse(&path.display().to_string(), &text).unwrap();
-        assert!(cmds.iter().any(|c| matches!(c, Command::Shot(_))), "{id}: no screenshot mark");
+        assert!(
+            cmds.iter().any(|c| matches!(c, Command::Shot(_))),
+            "{id}: no screenshot mark"
+        );
         let mut h = Harness::new(launch());
-        h.replay(cmds, Duration::from_secs(1800)).unwrap_or_else(|e| panic!("{id}: {e}"));
+        h.replay(cmds, Duration::from_secs(1800))
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
         assert_eq!(h.screen(), Screen::Results, "{id}");
-        let scen = h.app.world().resource::<klub_kiosk::app::bridge::Visitor>().session.as_ref().unwrap().scenario.clone();
+        let scen = h
+            .app
+            .world()
+            .resource::<klub_kiosk::app::bridge::Visitor>()
+            .session
+            .as_ref()
+            .unwrap()
+            .scenario
+            .clone();
         assert_eq!(&scen, id);
     }
 }
@@ -88,7 +105,11 @@ fn script_errors_name_the_line() {
     let e = replay::parse("x.replay", "tap \"A\"\nwait soon\n").unwrap_err();
     assert_eq!(e.line, 2);
     assert!(e.to_string().starts_with("x.replay:2:"));
-    let ok = replay::parse("x.replay", "# c\ntap 10 20\ndrag \"a b\" 5 6\nhold 1 2 3\nscan \"p#q\"\nshot fin\n").unwrap();
+    let ok = replay::parse(
+        "x.replay",
+        "# c\ntap 10 20\ndrag \"a b\" 5 6\nhold 1 2 3\nscan \"p#q\"\nshot fin\n",
+    )
+    .unwrap();
     assert_eq!(ok.len(), 5);
     assert_eq!(ok[3], Command::Scan("p#q".into()));
 }

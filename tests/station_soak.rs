@@ -44,7 +44,11 @@ fn sessions_in_a_loop_leave_no_litter() {
     let mut worst_frame = Duration::ZERO;
     let mut frame_total = Duration::ZERO;
     let mut frames = 0u32;
-    let target = if soak { Duration::from_secs(30 * 60) } else { Duration::from_secs(1) };
+    let target = if soak {
+        Duration::from_secs(30 * 60)
+    } else {
+        Duration::from_secs(1)
+    };
     let rss_start = rss_kb();
     while simulated < target || loops < 3 {
         let t = Instant::now();
@@ -67,7 +71,11 @@ fn sessions_in_a_loop_leave_no_litter() {
             Some(b) => assert_eq!(c, b, "entities/images grew after {loops} visitors"),
         }
         loops += 1;
-        simulated = h.app.world().resource::<klub_kiosk::app::bridge::Clock>().now;
+        simulated = h
+            .app
+            .world()
+            .resource::<klub_kiosk::app::bridge::Clock>()
+            .now;
         if soak {
             eprintln!(
                 "boucle {loops}: {c:?} entités/images, RSS {} Mo, {:?} réels",

@@ -44,7 +44,13 @@ fn committed_ids(stdout: &str) -> Vec<String> {
 fn digests(db: &Path) -> HashMap<String, String> {
     let c = Connection::open(db).unwrap();
     let mut out: HashMap<String, String> = HashMap::new();
-    let tables: i64 = c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'sessions'", [], |r| r.get(0)).unwrap();
+    let tables: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     if tables == 0 {
         // Killed before the log was created.
         return out;
@@ -75,16 +81,30 @@ fn digests(db: &Path) -> HashMap<String, String> {
 /// when it was completed.
 fn assert_complete(c: &Connection, id: &str) {
     let (outcome, source): (Option<String>, String) = c
-        .query_row("SELECT outcome, source FROM sessions WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT outcome, source FROM sessions WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap_or_else(|e| panic!("committed session {id} missing: {e}"));
     assert_eq!(source, "simulated");
     let outcome = outcome.unwrap_or_else(|| panic!("committed session {id} has no outcome"));
     let (n, max): (i64, Option<i64>) = c
-        .query_row("SELECT count(*), max(n) FROM steps WHERE session_id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT count(*), max(n) FROM steps WHERE session_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
     assert!(n > 0 && max == Some(n - 1), "{id}: {n} events, max {max:?}");
     if outcome == "completed" {
-        let p: i64 = c.query_row("SELECT count(*) FROM profiles WHERE session_id = ?1", [id], |r| r.get(0)).unwrap();
+        let p: i64 = c
+            .query_row(
+                "SELECT count(*) FROM profiles WHERE session_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .unwrap();
         assert_eq!(p, 1, "{id}: completed without profile");
     }
 }
@@ -93,20 +113,38 @@ fn assert_complete(c: &Connection, id: &str) {
 fn simulate_writes_simulated_sessions_and_says_when_each_is_committed() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sim.db");
-    let out = simulate(&db, 40, &["--stops", "chartres,bourges", "--tour", "t-2026"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = simulate(
+        &db,
+        40,
+        &["--stops", "chartres,bourges", "--tour", "t-2026"],
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ids = committed_ids(&String::from_utf8_lossy(&out.stdout));
     assert_eq!(ids.len(), 40);
     let c = Connection::open(&db).unwrap();
     let sources: Vec<(String, i64)> = c
-        .prepare("SELECT source, count(*) FROM sessions GROUP BY 1").unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        .prepare("SELECT source, count(*) FROM sessions GROUP BY 1")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(sources, vec![("simulated".into(), 40)]);
     for id in &ids {
         assert_complete(&c, id);
     }
     // The real engine played real scenarios: step ids come from the bundled files.
-    let steps: i64 = c.query_row("SELECT count(DISTINCT step_id) FROM steps", [], |r| r.get(0)).unwrap();
+    let steps: i64 = c
+        .query_row("SELECT count(DISTINCT step_id) FROM steps", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert!(steps > 5);
 }
 
@@ -118,15 +156,31 @@ fn simulate_refuses_a_log_holding_visitor_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("station.db");
     {
-        let (log, _) = LogWriter::open(&db, StationInfo { station_id: "borne-1".into() }).unwrap();
+        let (log, _) = LogWriter::open(
+            &db,
+            StationInfo {
+                station_id: "borne-1".into(),
+            },
+        )
+        .unwrap();
         let set = klub_kiosk::content::set::ContentSet::load(&scenarios()).unwrap();
         let s = &set.scenarios[0];
-        log.send(Record::Start(Box::new(SessionStart::new(s, SessionId::random(), Source::Visitor, klub_kiosk::domain::text::Lang::Fr, Stamp { wall_ms: 1, mono_ms: 1 }))));
+        log.send(Record::Start(Box::new(SessionStart::new(
+            s,
+            SessionId::random(),
+            Source::Visitor,
+            klub_kiosk::domain::text::Lang::Fr,
+            Stamp {
+                wall_ms: 1,
+                mono_ms: 1,
+            },
+        ))));
         assert!(log.flush(Duration::from_secs(5)));
     }
     {
         let c = Connection::open(&db).unwrap();
-        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
     }
     let before = std::fs::read(&db).unwrap();
     let out = simulate(&db, 5, &[]).output().unwrap();
@@ -160,7 +214,9 @@ fn check_trace(trace: &str) -> (usize, usize) {
             }
             continue;
         }
-        let Some((call, args)) = rest.split_once('(') else { continue };
+        let Some((call, args)) = rest.split_once('(') else {
+            continue;
+        };
         let path = args
             .split_once('<')
             .and_then(|(_, p)| p.split_once('>'))
@@ -174,7 +230,10 @@ fn check_trace(trace: &str) -> (usize, usize) {
             "write" if args.starts_with("1<") && args.contains("committed ") => {
                 committed += 1;
                 assert!(syncs > 0, "committed line before any sync: {line}");
-                assert!(dirty.is_empty(), "committed line while writes await a sync {dirty:?}: {line}");
+                assert!(
+                    dirty.is_empty(),
+                    "committed line while writes await a sync {dirty:?}: {line}"
+                );
             }
             "fsync" | "fdatasync" if is_log => {
                 if rest.contains("<unfinished") {
@@ -196,21 +255,38 @@ fn under_strace_every_committed_line_follows_a_sync() {
     let db = dir.path().join("sim.db");
     let trace = dir.path().join("trace.txt");
     let status = Command::new("strace")
-        .args(["-f", "-y", "-s", "80", "-e", "trace=write,pwrite64,pwritev,fsync,fdatasync", "-o"])
+        .args([
+            "-f",
+            "-y",
+            "-s",
+            "80",
+            "-e",
+            "trace=write,pwrite64,pwritev,fsync,fdatasync",
+            "-o",
+        ])
         .arg(&trace)
         .arg(KLUB)
         .args(simulate(&db, 25, &["--wait-each"]).get_args())
         .stdout(Stdio::piped())
         .output()
         .expect("strace (Debian package strace) must be installed");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     let text = std::fs::read_to_string(&trace).unwrap();
     let (committed, syncs) = check_trace(&text);
     assert_eq!(committed, 25);
     assert!(syncs >= 25, "{syncs} syncs for 25 sessions");
     // The checker itself catches a commit without sync.
     let fake = "1 pwrite64(5</x/log.db-wal>, \"\"..., 4096, 0) = 4096\n1 write(1<pipe:[1]>, \"committed 00\"..., 42) = 42\n";
-    assert!(std::panic::catch_unwind(|| check_trace(&format!("1 fdatasync(5</x/log.db-wal>) = 0\n{fake}"))).is_err());
+    assert!(
+        std::panic::catch_unwind(|| check_trace(&format!(
+            "1 fdatasync(5</x/log.db-wal>) = 0\n{fake}"
+        )))
+        .is_err()
+    );
 }
 
 #[test]
@@ -256,7 +332,9 @@ fn sigkill_at_random_moments_loses_nothing_committed() {
         reader.join().unwrap();
         let printed = committed_ids(&lines.lock().unwrap());
         let c = Connection::open(&db).unwrap();
-        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(ok, "ok", "round {round}");
         for id in &printed {
             assert_complete(&c, id);
@@ -275,7 +353,11 @@ fn sigkill_at_random_moments_loses_nothing_committed() {
             }
         }
     }
-    assert!(known.len() > kills, "only {} sessions committed in {kills} runs", known.len());
+    assert!(
+        known.len() > kills,
+        "only {} sessions committed in {kills} runs",
+        known.len()
+    );
     eprintln!(
         "{kills} SIGKILLs, {} committed sessions checked, {:.1} s",
         known.len(),

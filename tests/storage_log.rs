@@ -28,12 +28,18 @@ fn start(id: SessionId, wall: i64) -> SessionStart {
         situation: Situation::College,
         age_band: AgeBand::Moins16,
         clock_offset_ms: 0,
-        at: Stamp { wall_ms: wall, mono_ms: 10 },
+        at: Stamp {
+            wall_ms: wall,
+            mono_ms: 10,
+        },
     }
 }
 
 fn at(ms: u64) -> Stamp {
-    Stamp { wall_ms: 1_780_000_000_000 + ms as i64, mono_ms: ms }
+    Stamp {
+        wall_ms: 1_780_000_000_000 + ms as i64,
+        mono_ms: ms,
+    }
 }
 
 /// Sends a full three-step session; returns its id.
@@ -41,13 +47,65 @@ fn full_session(log: &LogWriter) -> SessionId {
     let id = SessionId::random();
     log.send(Record::Start(Box::new(start(id, 1_780_000_000_000))));
     log.send_events(id, vec![Event::Shown { step: 0 }], at(10));
-    log.send_events(id, vec![Event::Answered { step: 0, answer: Answer::Seen, ms: 900 }, Event::Shown { step: 1 }], at(910));
-    log.send_events(id, vec![Event::Answered { step: 1, answer: Answer::Multi(vec![0, 2]), ms: 4000 }, Event::Shown { step: 2 }], at(4910));
-    log.send_events(id, vec![Event::Answered { step: 2, answer: Answer::Choice(1), ms: 1000 }], at(5910));
-    let mut profile = Profile { areas: [DimScore { score: 50, evidence: 2 }; 6], skills: vec![DimScore { score: 100, evidence: 1 }] };
-    profile.areas[0] = DimScore { score: 90, evidence: 3 };
-    log.send(Record::Result(Box::new(SessionResult { id, profile, top_trades: vec!["soudeur".into(), "infirmier".into()] })));
-    log.send_events(id, vec![Event::Ended { outcome: Outcome::Completed }], at(6000));
+    log.send_events(
+        id,
+        vec![
+            Event::Answered {
+                step: 0,
+                answer: Answer::Seen,
+                ms: 900,
+            },
+            Event::Shown { step: 1 },
+        ],
+        at(910),
+    );
+    log.send_events(
+        id,
+        vec![
+            Event::Answered {
+                step: 1,
+                answer: Answer::Multi(vec![0, 2]),
+                ms: 4000,
+            },
+            Event::Shown { step: 2 },
+        ],
+        at(4910),
+    );
+    log.send_events(
+        id,
+        vec![Event::Answered {
+            step: 2,
+            answer: Answer::Choice(1),
+            ms: 1000,
+        }],
+        at(5910),
+    );
+    let mut profile = Profile {
+        areas: [DimScore {
+            score: 50,
+            evidence: 2,
+        }; 6],
+        skills: vec![DimScore {
+            score: 100,
+            evidence: 1,
+        }],
+    };
+    profile.areas[0] = DimScore {
+        score: 90,
+        evidence: 3,
+    };
+    log.send(Record::Result(Box::new(SessionResult {
+        id,
+        profile,
+        top_trades: vec!["soudeur".into(), "infirmier".into()],
+    })));
+    log.send_events(
+        id,
+        vec![Event::Ended {
+            outcome: Outcome::Completed,
+        }],
+        at(6000),
+    );
     id
 }
 
@@ -75,7 +133,13 @@ fn digest(conn: &Connection, id: &str) -> String {
 }
 
 fn open(path: &Path) -> (LogWriter, klub_kiosk::storage::writer::OpenReport) {
-    LogWriter::open(path, StationInfo { station_id: "borne-1".into() }).unwrap()
+    LogWriter::open(
+        path,
+        StationInfo {
+            station_id: "borne-1".into(),
+        },
+    )
+    .unwrap()
 }
 
 #[test]
@@ -83,7 +147,10 @@ fn pragmas_are_set_on_every_connection() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.db");
     let (log, report) = open(&p);
-    assert_eq!((report.journal_mode.as_str(), report.synchronous), ("wal", 2));
+    assert_eq!(
+        (report.journal_mode.as_str(), report.synchronous),
+        ("wal", 2)
+    );
     full_session(&log);
     assert!(log.flush(Duration::from_secs(5)));
     drop(log);
@@ -123,11 +190,19 @@ fn valid(col: &str, id: &str) -> rusqlite::types::Value {
     }
 }
 
-fn insert(conn: &Connection, table: &str, cols: &[String], vals: &[rusqlite::types::Value]) -> rusqlite::Result<usize> {
+fn insert(
+    conn: &Connection,
+    table: &str,
+    cols: &[String],
+    vals: &[rusqlite::types::Value],
+) -> rusqlite::Result<usize> {
     let sql = format!(
         "INSERT INTO {table} ({}) VALUES ({})",
         cols.join(", "),
-        (1..=cols.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
+        (1..=cols.len())
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     conn.execute(&sql, rusqlite::params_from_iter(vals.iter()))
 }
@@ -143,8 +218,13 @@ fn every_text_column_refuses_a_name_and_an_address() {
     let session = "0123456789abcdef0123456789abcdef";
     let tables = ["sessions", "steps", "profiles", "top_trades"];
     let cols_of = |t: &str| -> Vec<String> {
-        let mut st = conn.prepare("SELECT name FROM pragma_table_info(?1)").unwrap();
-        st.query_map([t], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+        let mut st = conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .unwrap();
+        st.query_map([t], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
     };
     // Valid rows go in, so a refusal below is the free text's doing.
     for t in tables {
@@ -160,18 +240,25 @@ fn every_text_column_refuses_a_name_and_an_address() {
             // A parent session for the row (its own id must be valid unless it is the column tested).
             let scols = cols_of("sessions");
             let mut svals: Vec<_> = scols.iter().map(|c| valid(c, other)).collect();
-            svals[scols.iter().position(|c| c == "seq").unwrap()] = rusqlite::types::Value::Integer(2);
+            svals[scols.iter().position(|c| c == "seq").unwrap()] =
+                rusqlite::types::Value::Integer(2);
             let _ = insert(&conn, "sessions", &scols, &svals);
         }
         let mut vals: Vec<_> = cols.iter().map(|c| valid(c, other)).collect();
         if *t == "sessions" {
-            vals[cols.iter().position(|c| c == "seq").unwrap()] = rusqlite::types::Value::Integer(3);
+            vals[cols.iter().position(|c| c == "seq").unwrap()] =
+                rusqlite::types::Value::Integer(3);
         }
-        vals[cols.iter().position(|c| c == col).unwrap()] = rusqlite::types::Value::Text(MARIE.into());
+        vals[cols.iter().position(|c| c == col).unwrap()] =
+            rusqlite::types::Value::Text(MARIE.into());
         let err = insert(&conn, t, &cols, &vals).expect_err(&format!("{t}.{col} took free text"));
-        assert!(err.to_string().contains("CHECK constraint failed"), "{t}.{col}: {err}");
+        assert!(
+            err.to_string().contains("CHECK constraint failed"),
+            "{t}.{col}: {err}"
+        );
         refused += 1;
-        conn.execute("DELETE FROM sessions WHERE id = ?1", [other]).unwrap();
+        conn.execute("DELETE FROM sessions WHERE id = ?1", [other])
+            .unwrap();
     }
     assert_eq!(refused, 24);
     let stored: i64 = conn
@@ -200,16 +287,31 @@ fn a_newer_log_is_refused_and_left_untouched() {
     }
     {
         let c = Connection::open(&p).unwrap();
-        c.pragma_update(None, "user_version", schema::LATEST + 1).unwrap();
-        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        c.pragma_update(None, "user_version", schema::LATEST + 1)
+            .unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
     }
     let before = hash(&p);
-    let err = LogWriter::open(&p, StationInfo { station_id: "borne-1".into() }).unwrap_err();
-    assert!(matches!(err, StorageError::Newer { found, .. } if found == schema::LATEST + 1), "{err}");
+    let err = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: "borne-1".into(),
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, StorageError::Newer { found, .. } if found == schema::LATEST + 1),
+        "{err}"
+    );
     assert!(err.to_string().contains("version plus récente"));
     assert!(matches!(db::open_rw(&p), Err(StorageError::Newer { .. })));
     assert_eq!(hash(&p), before);
-    let moved: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok).filter(|e| e.file_name().to_string_lossy().contains("damaged")).collect();
+    let moved: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().contains("damaged"))
+        .collect();
     assert!(moved.is_empty());
 }
 
@@ -219,10 +321,17 @@ fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
     let p = dir.path().join("other.db");
     {
         let c = Connection::open(&p).unwrap();
-        c.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');").unwrap();
+        c.execute_batch("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('x');")
+            .unwrap();
     }
     let before = hash(&p);
-    let err = LogWriter::open(&p, StationInfo { station_id: "borne-1".into() }).unwrap_err();
+    let err = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: "borne-1".into(),
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, StorageError::Foreign { .. }), "{err}");
     assert_eq!(hash(&p), before);
 }
@@ -230,7 +339,8 @@ fn a_foreign_sqlite_file_is_refused_and_left_untouched() {
 fn seed_v1(p: &Path) -> String {
     let c = Connection::open(p).unwrap();
     c.execute_batch(schema::MIGRATIONS[0]).unwrap();
-    c.pragma_update(None, "application_id", schema::APP_ID).unwrap();
+    c.pragma_update(None, "application_id", schema::APP_ID)
+        .unwrap();
     c.pragma_update(None, "user_version", 1).unwrap();
     let id = "00112233445566778899aabbccddeeff";
     c.execute(
@@ -253,11 +363,23 @@ fn an_older_log_is_upgraded_and_keeps_its_data() {
     assert_eq!(report.interrupted, 1);
     drop(log);
     let c = Connection::open(&p).unwrap();
-    let v: u32 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: u32 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, schema::LATEST);
-    let idx: i64 = c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'sessions_by_stop'", [], |r| r.get(0)).unwrap();
+    let idx: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions_by_stop'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(idx, 1);
-    let outcome: String = c.query_row("SELECT outcome FROM sessions WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let outcome: String = c
+        .query_row("SELECT outcome FROM sessions WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert_eq!(outcome, "interrupted");
     // A fresh file is created at the latest version.
     let (_, r) = open(&dir.path().join("new.db"));
@@ -271,11 +393,22 @@ fn a_failing_migration_rolls_back_entirely() {
     let p = dir.path().join("v1.db");
     seed_v1(&p);
     let mut c = Connection::open(&p).unwrap();
-    let broken = [schema::MIGRATIONS[0], "CREATE INDEX half_done ON sessions (stop); CREATE TABLE broken (;"];
+    let broken = [
+        schema::MIGRATIONS[0],
+        "CREATE INDEX half_done ON sessions (stop); CREATE TABLE broken (;",
+    ];
     assert!(schema::migrate_with(&mut c, &p, &broken).is_err());
-    let v: u32 = c.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    let v: u32 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
     assert_eq!(v, 1);
-    let idx: i64 = c.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'", [], |r| r.get(0)).unwrap();
+    let idx: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(idx, 0);
 }
 
@@ -289,7 +422,13 @@ fn each_event_is_durable_within_100_ms_of_the_tap() {
     let mut worst = Duration::ZERO;
     for k in 0..100u64 {
         let t0 = Instant::now();
-        let t = log.send(Record::Event { id, event: Event::Shown { step: (k % 3) as usize }, at: at(k) });
+        let t = log.send(Record::Event {
+            id,
+            event: Event::Shown {
+                step: (k % 3) as usize,
+            },
+            at: at(k),
+        });
         let send = t0.elapsed();
         assert!(send < Duration::from_millis(5), "send took {send:?}");
         assert!(log.wait_durable(t, Duration::from_secs(2)));
@@ -299,7 +438,13 @@ fn each_event_is_durable_within_100_ms_of_the_tap() {
     assert!(worst < Duration::from_millis(100), "worst {worst:?}");
     // Durable means readable by another connection, i.e. committed.
     let c = Connection::open(&p).unwrap();
-    let n: i64 = c.query_row("SELECT count(*) FROM steps WHERE session_id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM steps WHERE session_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(n, 100);
 }
 
@@ -317,9 +462,21 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
     log.send(Record::Start(Box::new(start(id, 2))));
     let t0 = Instant::now();
     for k in 0..3000u64 {
-        log.send(Record::Event { id, event: Event::Answered { step: 1, answer: Answer::Multi(vec![0, 1, 2, 3, 4, 5]), ms: k }, at: at(k) });
+        log.send(Record::Event {
+            id,
+            event: Event::Answered {
+                step: 1,
+                answer: Answer::Multi(vec![0, 1, 2, 3, 4, 5]),
+                ms: k,
+            },
+            at: at(k),
+        });
     }
-    assert!(t0.elapsed() < Duration::from_millis(500), "sending blocked: {:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() < Duration::from_millis(500),
+        "sending blocked: {:?}",
+        t0.elapsed()
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     let st = loop {
         let st = log.status();
@@ -335,7 +492,9 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
     assert!(!log.flush(Duration::from_millis(300)));
     {
         let c = Connection::open(&p).unwrap();
-        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(ok, "ok");
         assert_eq!(digest(&c, &first.to_string()), before);
     }
@@ -343,9 +502,18 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
     log.set_page_limit(None);
     assert!(log.flush(Duration::from_secs(15)), "{:?}", log.status());
     let st = log.status();
-    assert!(st.healthy && st.last_error.is_none() && st.pending == 0 && st.rejected == 0, "{st:?}");
+    assert!(
+        st.healthy && st.last_error.is_none() && st.pending == 0 && st.rejected == 0,
+        "{st:?}"
+    );
     let c = Connection::open(&p).unwrap();
-    let n: i64 = c.query_row("SELECT count(*) FROM steps WHERE session_id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row(
+            "SELECT count(*) FROM steps WHERE session_id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(n, 3000);
     assert_eq!(digest(&c, &first.to_string()), before);
 }
@@ -359,7 +527,13 @@ fn a_damaged_file_is_moved_aside_and_a_fresh_log_started() {
     std::fs::write(&p, &junk).unwrap();
     let (log, report) = open(&p);
     let aside = report.moved_aside.clone().expect("moved aside");
-    assert!(aside.file_name().unwrap().to_string_lossy().starts_with("log.db.damaged-"));
+    assert!(
+        aside
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("log.db.damaged-")
+    );
     assert_eq!(std::fs::read(&aside).unwrap(), junk);
     assert!(report.created);
     full_session(&log);
@@ -375,7 +549,8 @@ fn a_damaged_file_is_moved_aside_and_a_fresh_log_started() {
     }
     {
         let c = Connection::open(&q).unwrap();
-        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())).unwrap();
+        c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
     }
     let mut bytes = std::fs::read(&q).unwrap();
     assert!(bytes.len() > 4096 * 6);
@@ -405,9 +580,21 @@ fn sessions_left_open_are_marked_interrupted_at_next_start() {
     let (_, report) = open(&p);
     assert_eq!(report.interrupted, 1);
     let c = Connection::open(&p).unwrap();
-    let o: String = c.query_row("SELECT outcome FROM sessions WHERE id = ?1", [id.to_string()], |r| r.get(0)).unwrap();
+    let o: String = c
+        .query_row(
+            "SELECT outcome FROM sessions WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(o, "interrupted");
-    let seqs: Vec<i64> = c.prepare("SELECT seq FROM sessions ORDER BY seq").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let seqs: Vec<i64> = c
+        .prepare("SELECT seq FROM sessions ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(seqs, vec![1, 2]);
 }
 
@@ -417,7 +604,11 @@ fn a_refused_record_does_not_hold_back_the_others() {
     let p = dir.path().join("log.db");
     let (log, _) = open(&p);
     let stranger = SessionId::random();
-    log.send(Record::Event { id: stranger, event: Event::Shown { step: 0 }, at: at(0) });
+    log.send(Record::Event {
+        id: stranger,
+        event: Event::Shown { step: 0 },
+        at: at(0),
+    });
     let mut bad = start(SessionId::random(), 1);
     bad.scenario = MARIE.into();
     log.send(Record::Start(Box::new(bad)));
@@ -427,11 +618,44 @@ fn a_refused_record_does_not_hold_back_the_others() {
     assert_eq!(st.rejected, 2, "{st:?}");
     assert!(st.healthy);
     let c = Connection::open(&p).unwrap();
-    let o: String = c.query_row("SELECT outcome FROM sessions WHERE id = ?1", [ok.to_string()], |r| r.get(0)).unwrap();
+    let o: String = c
+        .query_row(
+            "SELECT outcome FROM sessions WHERE id = ?1",
+            [ok.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
     assert_eq!(o, "completed");
     let (holland, r, trades): (String, i64, i64) = c
         .query_row("SELECT holland, r, (SELECT count(*) FROM top_trades t WHERE t.session_id = p.session_id) FROM profiles p WHERE session_id = ?1", [ok.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap();
     assert!(holland.starts_with('R'));
     assert_eq!((r, trades), (90, 2));
+}
+
+#[test]
+fn the_visitor_can_declare_situation_and_age_band_after_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("log.db");
+    let (log, _) = open(&p);
+    let id = SessionId::random();
+    let mut s = start(id, 1);
+    s.situation = Situation::NonDit;
+    s.age_band = AgeBand::NonDit;
+    log.send(Record::Start(Box::new(s)));
+    log.send(Record::Declared {
+        id,
+        situation: Situation::Emploi,
+        age_band: AgeBand::Plus45,
+    });
+    assert!(log.flush(Duration::from_secs(5)));
+    let c = Connection::open(&p).unwrap();
+    let got: (String, String) = c
+        .query_row(
+            "SELECT situation, age_band FROM sessions WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(got, ("cherche_emploi".into(), "45_plus".into()));
 }

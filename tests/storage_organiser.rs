@@ -38,7 +38,16 @@ struct Visit {
 }
 
 fn visit(stop: &'static str, wall: i64) -> Visit {
-    Visit { stop, wall, source: Source::Visitor, pass: None, situation: Situation::default(), age: AgeBand::default(), trade: None, complete: true }
+    Visit {
+        stop,
+        wall,
+        source: Source::Visitor,
+        pass: None,
+        situation: Situation::default(),
+        age: AgeBand::default(),
+        trade: None,
+        complete: true,
+    }
 }
 
 /// Writes visits through the station's writer; returns their ids in order.
@@ -46,11 +55,18 @@ fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
     let mut ids = vec![];
     for v in visits {
         let id = SessionId::random();
-        let at = |dt: i64| Stamp { wall_ms: v.wall + dt, mono_ms: (v.wall.rem_euclid(DAY) + dt) as u64 };
+        let at = |dt: i64| Stamp {
+            wall_ms: v.wall + dt,
+            mono_ms: (v.wall.rem_euclid(DAY) + dt) as u64,
+        };
         log.send(Record::Start(Box::new(SessionStart {
             id,
             pass: v.pass,
-            scenario: if v.trade.is_some() { "soudure".into() } else { "talents-express".into() },
+            scenario: if v.trade.is_some() {
+                "soudure".into()
+            } else {
+                "talents-express".into()
+            },
             trade: v.trade.map(str::to_owned),
             step_ids: vec!["accueil".into(), "atelier".into()],
             lang: Lang::Fr,
@@ -64,13 +80,51 @@ fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
             at: at(0),
         })));
         log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
-        log.send_events(id, vec![Event::Answered { step: 0, answer: Answer::Seen, ms: 5000 }, Event::Shown { step: 1 }], at(5000));
+        log.send_events(
+            id,
+            vec![
+                Event::Answered {
+                    step: 0,
+                    answer: Answer::Seen,
+                    ms: 5000,
+                },
+                Event::Shown { step: 1 },
+            ],
+            at(5000),
+        );
         if v.complete {
-            log.send_events(id, vec![Event::Answered { step: 1, answer: Answer::Choice(1), ms: 60_000 }], at(65_000));
-            let mut profile = Profile { areas: [DimScore { score: 20, evidence: 2 }; 6], skills: vec![] };
-            profile.areas[3] = DimScore { score: 90, evidence: 2 };
-            log.send(Record::Result(Box::new(SessionResult { id, profile, top_trades: vec!["infirmier".into(), "soudeur".into()] })));
-            log.send_events(id, vec![Event::Ended { outcome: Outcome::Completed }], at(66_000));
+            log.send_events(
+                id,
+                vec![Event::Answered {
+                    step: 1,
+                    answer: Answer::Choice(1),
+                    ms: 60_000,
+                }],
+                at(65_000),
+            );
+            let mut profile = Profile {
+                areas: [DimScore {
+                    score: 20,
+                    evidence: 2,
+                }; 6],
+                skills: vec![],
+            };
+            profile.areas[3] = DimScore {
+                score: 90,
+                evidence: 2,
+            };
+            log.send(Record::Result(Box::new(SessionResult {
+                id,
+                profile,
+                top_trades: vec!["infirmier".into(), "soudeur".into()],
+            })));
+            log.send_events(
+                id,
+                vec![Event::Ended {
+                    outcome: Outcome::Completed,
+                }],
+                at(66_000),
+            );
         }
         ids.push(id);
     }
@@ -80,7 +134,13 @@ fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
 
 fn station(dir: &Path, id: &str, visits: &[Visit]) -> (PathBuf, Vec<SessionId>) {
     let p = dir.join(format!("{id}.db"));
-    let (log, _) = LogWriter::open(&p, StationInfo { station_id: id.into() }).unwrap();
+    let (log, _) = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: id.into(),
+        },
+    )
+    .unwrap();
     let ids = write(&log, visits);
     (p, ids)
 }
@@ -90,7 +150,11 @@ fn read_csv(p: &Path) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(p).unwrap();
     let text = text.strip_prefix('\u{feff}').expect("UTF-8 BOM");
     text.lines()
-        .map(|l| l.split(';').map(|c| c.trim_matches('"').to_owned()).collect())
+        .map(|l| {
+            l.split(';')
+                .map(|c| c.trim_matches('"').to_owned())
+                .collect()
+        })
         .collect()
 }
 
@@ -103,12 +167,32 @@ fn col(rows: &[Vec<String>], name: &str) -> Vec<String> {
 fn merge_is_idempotent_and_orders_by_stop_then_station_sequence() {
     let dir = tempfile::tempdir().unwrap();
     // Station a's clock is right; station b's is five days behind, and jumps back once.
-    let (a, a_ids) = station(dir.path(), "borne-a", &[visit("chartres", T0), visit("chartres", T0 + 3_600_000), visit("bourges", T0 + 3 * DAY)]);
+    let (a, a_ids) = station(
+        dir.path(),
+        "borne-a",
+        &[
+            visit("chartres", T0),
+            visit("chartres", T0 + 3_600_000),
+            visit("bourges", T0 + 3 * DAY),
+        ],
+    );
     let skew = -5 * DAY;
-    let (b, b_ids) = station(dir.path(), "borne-b", &[visit("chartres", T0 + skew + 7_200_000), visit("chartres", T0 + skew), visit("bourges", T0 + 3 * DAY + skew)]);
+    let (b, b_ids) = station(
+        dir.path(),
+        "borne-b",
+        &[
+            visit("chartres", T0 + skew + 7_200_000),
+            visit("chartres", T0 + skew),
+            visit("bourges", T0 + 3 * DAY + skew),
+        ],
+    );
     let tour = dir.path().join("tour.db");
     let out = klub(&["merge", s(&a), s(&b), "-o", s(&tour)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("6 sessions ajoutées"));
     let before = std::fs::read(&tour).unwrap();
     // Same inputs again, in another order, twice: nothing changes, not even the file.
@@ -119,14 +203,23 @@ fn merge_is_idempotent_and_orders_by_stop_then_station_sequence() {
     }
     assert_eq!(std::fs::read(&tour).unwrap(), before);
     let c = Connection::open(&tour).unwrap();
-    let n: i64 = c.query_row("SELECT count(*) FROM sessions", [], |r| r.get(0)).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 6);
     drop(c);
     let exp = dir.path().join("exp");
-    assert!(klub(&["export", s(&tour), "--out", s(&exp)]).status.success());
+    assert!(
+        klub(&["export", s(&tour), "--out", s(&exp)])
+            .status
+            .success()
+    );
     let rows = read_csv(&exp.join("sessions.csv"));
     let ids = col(&rows, "session_id");
-    let want: Vec<String> = [a_ids[0], a_ids[1], b_ids[0], b_ids[1], a_ids[2], b_ids[2]].iter().map(ToString::to_string).collect();
+    let want: Vec<String> = [a_ids[0], a_ids[1], b_ids[0], b_ids[1], a_ids[2], b_ids[2]]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(ids, want);
     // By timestamps alone, b's sessions would come first and its second before its first.
     let started = col(&rows, "started_wall_ms");
@@ -141,11 +234,17 @@ fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_
     assert!(klub(&["merge", s(&a), "-o", s(&tour)]).status.success());
     let before = std::fs::read(&tour).unwrap();
     let foreign = dir.path().join("contacts.db");
-    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE c (name TEXT)").unwrap();
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE c (name TEXT)")
+        .unwrap();
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, vec![0x42u8; 10_000]).unwrap();
     let (newer, _) = station(dir.path(), "borne-n", &[visit("chartres", T0)]);
-    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     // Another station configured with the same id: same (station, seq), other session.
     let other = dir.path().join("other");
     std::fs::create_dir(&other).unwrap();
@@ -165,8 +264,12 @@ fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_
         assert!(err.contains(says), "{}: {err}", bad.display());
         assert_eq!(std::fs::read(&tour).unwrap(), before, "{}", bad.display());
     }
-    let litter: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| n.contains("merge")).collect();
+    let litter: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("merge"))
+        .collect();
     assert!(litter.is_empty(), "{litter:?}");
     let out = klub(&["--lang", "en", "merge", s(&foreign), "-o", s(&tour)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Klub log"));
@@ -176,7 +279,13 @@ fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_
 fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("live.db");
-    let (log, _) = LogWriter::open(&p, StationInfo { station_id: "borne-l".into() }).unwrap();
+    let (log, _) = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: "borne-l".into(),
+        },
+    )
+    .unwrap();
     let mut open = visit("chartres", T0);
     open.complete = false;
     let first = write(&log, &[open])[0];
@@ -187,19 +296,28 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
         let stop = stop.clone();
         let log = std::sync::Arc::new(log);
         let l2 = log.clone();
-        (std::thread::spawn(move || {
-            let mut k = 0;
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                write(&l2, &[visit("chartres", T0 + k * 60_000)]);
-                k += 1;
-            }
-        }), log)
+        (
+            std::thread::spawn(move || {
+                let mut k = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    write(&l2, &[visit("chartres", T0 + k * 60_000)]);
+                    k += 1;
+                }
+            }),
+            log,
+        )
     };
     for _ in 0..3 {
         let out = klub(&["merge", s(&p), "-o", s(&tour)]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let c = Connection::open(&tour).unwrap();
-        let ok: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        let ok: String = c
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(ok, "ok");
         // Every merged completed session is whole.
         let broken: i64 = c.query_row(
@@ -211,12 +329,33 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
     writer.0.join().unwrap();
     let log = writer.1;
     // The session open at the first merge ends; the next merge completes it.
-    let at = Stamp { wall_ms: T0 + 70_000, mono_ms: 70_000 };
-    log.send_events(first, vec![Event::Answered { step: 1, answer: Answer::Choice(0), ms: 1 }], at);
-    log.send_events(first, vec![Event::Ended { outcome: Outcome::Abandoned }], at);
+    let at = Stamp {
+        wall_ms: T0 + 70_000,
+        mono_ms: 70_000,
+    };
+    log.send_events(
+        first,
+        vec![Event::Answered {
+            step: 1,
+            answer: Answer::Choice(0),
+            ms: 1,
+        }],
+        at,
+    );
+    log.send_events(
+        first,
+        vec![Event::Ended {
+            outcome: Outcome::Abandoned,
+        }],
+        at,
+    );
     assert!(log.flush(Duration::from_secs(5)));
     let out = klub(&["merge", s(&p), "-o", s(&tour)]);
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 complétées"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 complétées"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let c = Connection::open(&tour).unwrap();
     let (o, n): (String, i64) = c.query_row("SELECT outcome, (SELECT count(*) FROM steps WHERE session_id = ?1) FROM sessions WHERE id = ?1", [first.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
     assert_eq!((o.as_str(), n), ("abandoned", 4));
@@ -245,8 +384,15 @@ else:
 "#;
 
 fn python(kind: &str, path: &Path, sep: &str) -> serde_json::Value {
-    let out = Command::new("python3").args(["-c", READ_BACK, kind, s(path), sep]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", READ_BACK, kind, s(path), sep])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -263,46 +409,118 @@ fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
     assert!(klub(&["export", s(&db), "--out", s(&exp)]).status.success());
     for f in ["sessions", "steps", "profiles"] {
         assert!(exp.join(format!("{f}.jsonl")).is_file());
-        assert!(std::fs::read(exp.join(format!("{f}.csv"))).unwrap().starts_with("\u{feff}".as_bytes()));
+        assert!(
+            std::fs::read(exp.join(format!("{f}.csv")))
+                .unwrap()
+                .starts_with("\u{feff}".as_bytes())
+        );
     }
     let rows = python("csv", &exp.join("sessions.csv"), ";");
-    let header: Vec<&str> = rows[0].as_array().unwrap().iter().map(|x| x.as_str().unwrap()).collect();
-    let at = |name: &str, r: usize| rows[r][header.iter().position(|h| *h == name).unwrap()].as_str().unwrap().to_owned();
+    let header: Vec<&str> = rows[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    let at = |name: &str, r: usize| {
+        rows[r][header.iter().position(|h| *h == name).unwrap()]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(at("session_id", 1), ids[0].to_string());
-    assert_eq!((at("station", 1).as_str(), at("stop", 1).as_str(), at("tour", 1).as_str()), ("12e45", "007", "3e5"));
+    assert_eq!(
+        (
+            at("station", 1).as_str(),
+            at("stop", 1).as_str(),
+            at("tour", 1).as_str()
+        ),
+        ("12e45", "007", "3e5")
+    );
     assert_eq!(at("situation", 1), "lycee");
     // Pass ids are hashed with a key: the raw id appears nowhere.
     let hashed = at("pass", 1);
     assert!(hashed.starts_with('h') && hashed.len() == 17, "{hashed}");
-    for f in ["sessions.csv", "sessions.jsonl", "steps.csv", "profiles.csv"] {
-        assert!(!std::fs::read_to_string(exp.join(f)).unwrap().contains(&pass.to_string()));
+    for f in [
+        "sessions.csv",
+        "sessions.jsonl",
+        "steps.csv",
+        "profiles.csv",
+    ] {
+        assert!(
+            !std::fs::read_to_string(exp.join(f))
+                .unwrap()
+                .contains(&pass.to_string())
+        );
     }
     let keep = dir.path().join("keep");
-    assert!(klub(&["export", s(&db), "--out", s(&keep), "--keep-pass-ids", "--sep", ","]).status.success());
+    assert!(
+        klub(&[
+            "export",
+            s(&db),
+            "--out",
+            s(&keep),
+            "--keep-pass-ids",
+            "--sep",
+            ","
+        ])
+        .status
+        .success()
+    );
     let rows2 = python("csv", &keep.join("sessions.csv"), ",");
-    assert_eq!(rows2[1][header.iter().position(|h| *h == "pass").unwrap()], pass.to_string());
-    assert_eq!(rows2[1][header.iter().position(|h| *h == "station").unwrap()], "12e45");
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(exp.join("sessions.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(
+        rows2[1][header.iter().position(|h| *h == "pass").unwrap()],
+        pass.to_string()
+    );
+    assert_eq!(
+        rows2[1][header.iter().position(|h| *h == "station").unwrap()],
+        "12e45"
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(exp.join("sessions.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines[0]["station"], "12e45");
     assert_eq!(lines[0]["seq"], 1);
     let steps = python("csv", &exp.join("steps.csv"), ";");
     assert_eq!(steps.as_array().unwrap().len(), 1 + 2 * 4);
     // LibreOffice, reading quoted fields as text, keeps every cell.
-    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("lo").display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("lo").display()
+    );
     let lo = Command::new("soffice")
-        .args([profile.as_str(), "--headless", "--infilter=CSV:59,34,76,1,,0,true", "--convert-to", "xlsx", "--outdir"])
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--infilter=CSV:59,34,76,1,,0,true",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(exp.join("sessions.csv"))
         .output()
         .expect("soffice (Debian libreoffice-calc-nogui) must be installed");
-    assert!(lo.status.success(), "{}", String::from_utf8_lossy(&lo.stderr));
+    assert!(
+        lo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lo.stderr)
+    );
     let sheet = python("xlsx", &dir.path().join("sessions.xlsx"), ";");
     let csv_rows = rows.as_array().unwrap();
     assert_eq!(sheet.as_array().unwrap().len(), csv_rows.len());
     for (r, row) in csv_rows.iter().enumerate() {
         let cells = sheet[r].as_array().unwrap();
         let values: Vec<&str> = cells.iter().map(|c| c[1].as_str().unwrap()).collect();
-        let want: Vec<&str> = row.as_array().unwrap().iter().map(|x| x.as_str().unwrap()).filter(|x| !x.is_empty()).collect();
+        let want: Vec<&str> = row
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .filter(|x| !x.is_empty())
+            .collect();
         assert_eq!(values, want, "row {r}");
     }
     let station_cell = &sheet[1][header.iter().position(|h| *h == "station").unwrap()];
@@ -312,13 +530,19 @@ fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
 #[test]
 fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
     let dir = tempfile::tempdir().unwrap();
-    let mut visits: Vec<Visit> = (0..12).map(|k| {
-        let mut v = visit("chartres", T0 + k * 600_000);
-        v.situation = Situation::Emploi;
-        v.age = if k < 9 { AgeBand::De26a44 } else { AgeBand::Plus45 };
-        v.pass = Some(PassId([k as u8; 8]));
-        v
-    }).collect();
+    let mut visits: Vec<Visit> = (0..12)
+        .map(|k| {
+            let mut v = visit("chartres", T0 + k * 600_000);
+            v.situation = Situation::Emploi;
+            v.age = if k < 9 {
+                AgeBand::De26a44
+            } else {
+                AgeBand::Plus45
+            };
+            v.pass = Some(PassId([k as u8; 8]));
+            v
+        })
+        .collect();
     let mut sim = visit("chartres", T0);
     sim.source = Source::Simulated;
     sim.situation = Situation::College;
@@ -327,22 +551,46 @@ fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
     imm.trade = Some("soudeur");
     visits.push(imm);
     let (a, _) = station(dir.path(), "borne-a", &visits);
-    let (b, _) = station(dir.path(), "borne-b", &(0..6).map(|k| { let mut v = visit("chartres", T0 + DAY + k); v.pass = Some(PassId([k as u8; 8])); v }).collect::<Vec<_>>());
+    let (b, _) = station(
+        dir.path(),
+        "borne-b",
+        &(0..6)
+            .map(|k| {
+                let mut v = visit("chartres", T0 + DAY + k);
+                v.pass = Some(PassId([k as u8; 8]));
+                v
+            })
+            .collect::<Vec<_>>(),
+    );
     let tour = dir.path().join("tour.db");
-    assert!(klub(&["merge", s(&a), s(&b), "-o", s(&tour)]).status.success());
+    assert!(
+        klub(&["merge", s(&a), s(&b), "-o", s(&tour)])
+            .status
+            .success()
+    );
     let html_path = dir.path().join("r.html");
     let out = klub(&["report", s(&tour), "-o", s(&html_path)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let html = std::fs::read_to_string(&html_path).unwrap();
     assert!(html.contains("pas des personnes"));
     assert!(html.contains("<svg"));
     // Self-contained: nothing fetched.
-    for bad in ["<script", " src=", "href=", "url(", "@import", "<link", "<img"] {
+    for bad in [
+        "<script", " src=", "href=", "url(", "@import", "<link", "<img",
+    ] {
         assert!(!html.contains(bad), "{bad}");
     }
     assert!(!html.contains("données simulées"));
     // 19 visitor sessions; the simulated one is not counted.
-    assert!(html.contains("<li>Sessions: 19</li>"), "{}", &html[..html.len().min(3000)]);
+    assert!(
+        html.contains("<li>Sessions: 19</li>"),
+        "{}",
+        &html[..html.len().min(3000)]
+    );
     // Situation × age: 9 job seekers 26–44 shown, 3 job seekers 45+ hidden.
     assert!(html.contains("<td>9</td>"));
     assert!(!html.contains("<td>3</td>"));
@@ -351,7 +599,21 @@ fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
     assert!(html.contains("borne-a → borne-b"));
     let sim_path = dir.path().join("sim.html");
     let png = dir.path().join("png");
-    assert!(klub(&["--lang", "en", "report", s(&tour), "-o", s(&sim_path), "--include-simulated", "--png", s(&png)]).status.success());
+    assert!(
+        klub(&[
+            "--lang",
+            "en",
+            "report",
+            s(&tour),
+            "-o",
+            s(&sim_path),
+            "--include-simulated",
+            "--png",
+            s(&png)
+        ])
+        .status
+        .success()
+    );
     let sim_html = std::fs::read_to_string(&sim_path).unwrap();
     assert!(sim_html.contains("not people"));
     let charts: Vec<&str> = sim_html.split("<svg").skip(1).collect();
@@ -360,7 +622,10 @@ fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
         assert!(c.contains("données simulées"));
     }
     assert!(sim_html.contains("<li>Sessions: 20</li>"));
-    let pngs: Vec<_> = std::fs::read_dir(&png).unwrap().filter_map(Result::ok).collect();
+    let pngs: Vec<_> = std::fs::read_dir(&png)
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
     assert_eq!(pngs.len(), charts.len());
     for p in pngs {
         assert!(std::fs::read(p.path()).unwrap().starts_with(b"\x89PNG"));
@@ -371,18 +636,46 @@ fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
 fn stats_summarises_and_purge_applies_the_retention_period() {
     let dir = tempfile::tempdir().unwrap();
     let now = klub_kiosk::storage::time::now_ms();
-    let (db, _) = station(dir.path(), "borne-p", &[visit("chartres", now - 400 * DAY), visit("chartres", now - 40 * DAY), visit("chartres", now - DAY)]);
+    let (db, _) = station(
+        dir.path(),
+        "borne-p",
+        &[
+            visit("chartres", now - 400 * DAY),
+            visit("chartres", now - 40 * DAY),
+            visit("chartres", now - DAY),
+        ],
+    );
     let out = klub(&["stats", s(&db)]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("3 sessions") && text.contains("completed") && text.contains("borne-p"), "{text}");
+    assert!(
+        text.contains("3 sessions") && text.contains("completed") && text.contains("borne-p"),
+        "{text}"
+    );
     let cfg = dir.path().join("station.toml");
-    std::fs::write(&cfg, "station_id = \"borne-p\"\n\n[data]\nretention_days = 30\n").unwrap();
+    std::fs::write(
+        &cfg,
+        "station_id = \"borne-p\"\n\n[data]\nretention_days = 30\n",
+    )
+    .unwrap();
     let out = klub(&["purge", s(&db), "--config", s(&cfg)]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("2 sessions effacées") && text.contains("30 jours"), "{text}");
+    assert!(
+        text.starts_with("2 sessions effacées") && text.contains("30 jours"),
+        "{text}"
+    );
     let c = Connection::open(&db).unwrap();
-    let (n, steps): (i64, i64) = c.query_row("SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM steps)", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (n, steps): (i64, i64) = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM steps)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
     assert_eq!((n, steps), (1, 4));
     drop(c);
     let today = klub_kiosk::storage::time::paris_day_hour(now + DAY).0;
@@ -391,8 +684,53 @@ fn stats_summarises_and_purge_applies_the_retention_period() {
     let out = klub(&["purge", s(&db), "--before", "2026-02-30"]);
     assert_eq!(out.status.code(), Some(2));
     let bad = dir.path().join("bad.toml");
-    std::fs::write(&bad, "station_id = \"borne-p\"\n[data]\nretention_days = \"un an\"\n").unwrap();
+    std::fs::write(
+        &bad,
+        "station_id = \"borne-p\"\n[data]\nretention_days = \"un an\"\n",
+    )
+    .unwrap();
     let out = klub(&["purge", s(&db), "--config", s(&bad)]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.toml:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.toml:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn merge_upgrades_an_older_station_log_in_a_copy_and_leaves_the_original_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.db");
+    {
+        let c = Connection::open(&old).unwrap();
+        c.execute_batch(klub_kiosk::storage::schema::MIGRATIONS[0])
+            .unwrap();
+        c.pragma_update(None, "application_id", klub_kiosk::storage::schema::APP_ID)
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+        c.execute(
+            "INSERT INTO sessions (id, station, seq, stop, context, source, scenario, lang, started_wall_ms, started_mono_ms, outcome) VALUES ('00112233445566778899aabbccddeeff', 'borne-o', 1, 'tours', 'autre', 'visitor', 'talents', 'fr', 1, 1, 'abandoned')",
+            [],
+        )
+        .unwrap();
+    }
+    let before = std::fs::read(&old).unwrap();
+    let tour = dir.path().join("tour.db");
+    let out = klub(&["merge", s(&old), "-o", s(&tour)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&old).unwrap(), before);
+    let c = Connection::open(&tour).unwrap();
+    let v: u32 = c
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, klub_kiosk::storage::schema::LATEST);
+    let stop: String = c
+        .query_row("SELECT stop FROM sessions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stop, "tours");
 }

@@ -39,8 +39,21 @@ impl Clock {
     }
 }
 
-fn tick_clock(time: Res<Time<Real>>, mut clock: ResMut<Clock>) {
-    clock.now = time.elapsed();
+/// With the real clock, `Time<Real>` is the instant the previous frame was rendered, which in
+/// reactive mode can be seconds old; read the system clock instead. Tests drive time by hand
+/// (`TimeUpdateStrategy::Manual…`) and get `Time<Real>`.
+fn tick_clock(
+    time: Res<Time<Real>>,
+    strategy: Option<Res<bevy::time::TimeUpdateStrategy>>,
+    mut start: Local<Option<std::time::Instant>>,
+    mut clock: ResMut<Clock>,
+) {
+    let manual = strategy.is_some_and(|s| !matches!(*s, bevy::time::TimeUpdateStrategy::Automatic));
+    clock.now = if manual {
+        time.elapsed()
+    } else {
+        start.get_or_insert_with(std::time::Instant::now).elapsed()
+    };
 }
 
 /// The station: its config, its scenarios, and what the facilitator set for the day.
@@ -132,7 +145,9 @@ impl Station {
             .scenarios
             .iter()
             .enumerate()
-            .filter(|(_, s)| self.config.scenarios.is_empty() || self.config.scenarios.contains(&s.id))
+            .filter(|(_, s)| {
+                self.config.scenarios.is_empty() || self.config.scenarios.contains(&s.id)
+            })
             .map(|(i, _)| i)
             .collect()
     }

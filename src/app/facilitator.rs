@@ -131,7 +131,10 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
     for row in [[1u8, 2, 3], [4, 5, 6], [7, 8, 9]] {
         p.spawn(widget::row()).with_children(|r| {
             for d in row {
-                r.spawn((widget::icon_button(&d.to_string(), &d.to_string()), PinKey::Digit(d)));
+                r.spawn((
+                    widget::icon_button(&d.to_string(), &d.to_string()),
+                    PinKey::Digit(d),
+                ));
             }
         });
     }
@@ -153,7 +156,9 @@ fn on_pin_tap(
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
 ) {
-    let Ok(key) = keys.get(tap.entity).copied() else { return };
+    let Ok(key) = keys.get(tap.entity).copied() else {
+        return;
+    };
     let now = clock.now;
     let locked = pin.locked_until.is_some_and(|t| now < t);
     match key {
@@ -224,37 +229,62 @@ pub fn stop_date(station: &Station) -> String {
     crate::storage::time::paris_day_hour(ms).0
 }
 
-fn panel_content(p: &mut ChildSpawnerCommands, station: &Station, counts: &Counts, msg: &PanelMessage) {
+fn panel_content(
+    p: &mut ChildSpawnerCommands,
+    station: &Station,
+    counts: &Counts,
+    msg: &PanelMessage,
+) {
     let cfg = &station.config;
     p.spawn(widget::heading(format!(
         "Borne {} · étape {}",
         cfg.station_id,
-        if cfg.stop.is_empty() { "—" } else { &cfg.stop }
+        if cfg.stop.is_empty() {
+            "—"
+        } else {
+            &cfg.stop
+        }
     )));
     p.spawn(widget::row()).with_children(|r| {
-        r.spawn(widget::text(format!("Date de l'étape : {}", stop_date(station)), size::BODY, palette::TEXT));
+        r.spawn(widget::text(
+            format!("Date de l'étape : {}", stop_date(station)),
+            size::BODY,
+            palette::TEXT,
+        ));
         r.spawn((widget::quiet_button("− 1 jour"), PanelButton::DayMinus));
         r.spawn((widget::quiet_button("+ 1 jour"), PanelButton::DayPlus));
     });
     p.spawn(widget::row()).with_children(|r| {
         for c in VisitContext::ALL {
-            r.spawn((widget::toggle(c.label(), station.context == *c), PanelButton::Context(*c)));
+            r.spawn((
+                widget::toggle(c.label(), station.context == *c),
+                PanelButton::Context(*c),
+            ));
         }
     });
     p.spawn(widget::row()).with_children(|r| {
         for s in &station.content.scenarios {
             let on = cfg.scenarios.is_empty() || cfg.scenarios.contains(&s.id);
-            r.spawn((widget::toggle(&s.id, on), PanelButton::Scenario(s.id.clone())));
+            r.spawn((
+                widget::toggle(&s.id, on),
+                PanelButton::Scenario(s.id.clone()),
+            ));
         }
     });
     p.spawn(widget::row()).with_children(|r| {
-        r.spawn((widget::icon_button("−", "Volume moins"), PanelButton::VolumeDown));
+        r.spawn((
+            widget::icon_button("−", "Volume moins"),
+            PanelButton::VolumeDown,
+        ));
         r.spawn(widget::text(
             format!("Volume {} %", (station.volume * 100.0).round()),
             size::BODY,
             palette::TEXT,
         ));
-        r.spawn((widget::icon_button("+", "Volume plus"), PanelButton::VolumeUp));
+        r.spawn((
+            widget::icon_button("+", "Volume plus"),
+            PanelButton::VolumeUp,
+        ));
         r.spawn(widget::text(
             format!(
                 "Aujourd'hui : {} commencées, {} terminées, {} abandonnées, {} sans réponse",
@@ -278,9 +308,15 @@ fn panel_content(p: &mut ChildSpawnerCommands, station: &Station, counts: &Count
     }
     p.spawn(widget::row()).with_children(|r| {
         r.spawn((widget::button("Répéter"), PanelButton::Rehearse));
-        r.spawn((widget::button("Recharger les scénarios"), PanelButton::Reload));
+        r.spawn((
+            widget::button("Recharger les scénarios"),
+            PanelButton::Reload,
+        ));
         r.spawn((widget::button("Exporter sur clé USB"), PanelButton::Export));
-        r.spawn((widget::quiet_button("Éteindre la station"), PanelButton::Shutdown));
+        r.spawn((
+            widget::quiet_button("Éteindre la station"),
+            PanelButton::Shutdown,
+        ));
         r.spawn((widget::quiet_button("Fermer"), PanelButton::Close));
     });
 }
@@ -297,13 +333,20 @@ fn on_panel_tap(
     log: Res<crate::app::log::VisitLog>,
     mut commands: Commands,
 ) {
-    let Ok(b) = buttons.get(tap.entity).cloned() else { return };
+    let Ok(b) = buttons.get(tap.entity).cloned() else {
+        return;
+    };
     match b {
         PanelButton::DayMinus => station.date_offset_days -= 1,
         PanelButton::DayPlus => station.date_offset_days += 1,
         PanelButton::Context(c) => station.context = c,
         PanelButton::Scenario(id) => {
-            let all: Vec<String> = station.content.scenarios.iter().map(|s| s.id.clone()).collect();
+            let all: Vec<String> = station
+                .content
+                .scenarios
+                .iter()
+                .map(|s| s.id.clone())
+                .collect();
             let cfg = &mut station.config;
             if cfg.scenarios.is_empty() {
                 cfg.scenarios = all.clone();
@@ -333,9 +376,9 @@ fn on_panel_tap(
         PanelButton::Reload => {
             msg.0 = Some(match station.reload() {
                 Ok(n) => format!("Scénarios rechargés : {n}."),
-                Err(report) => format!(
-                    "Erreurs : les scénarios précédents restent en service.\n{report}"
-                ),
+                Err(report) => {
+                    format!("Erreurs : les scénarios précédents restent en service.\n{report}")
+                }
             });
         }
         PanelButton::Export => {

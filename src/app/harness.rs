@@ -76,7 +76,10 @@ impl Harness {
     pub fn texts(&mut self) -> Vec<String> {
         let w = self.app.world_mut();
         let mut q = w.query::<(&Text, &InheritedVisibility)>();
-        q.iter(w).filter(|(_, v)| v.get()).map(|(t, _)| t.0.clone()).collect()
+        q.iter(w)
+            .filter(|(_, v)| v.get())
+            .map(|(t, _)| t.0.clone())
+            .collect()
     }
 
     /// Whether a text is on screen (whole, or inside a longer one).
@@ -88,15 +91,26 @@ impl Harness {
     pub fn labels(&mut self) -> Vec<String> {
         let w = self.app.world_mut();
         let mut q = w.query::<(&crate::app::widget::Label, &InheritedVisibility)>();
-        q.iter(w).filter(|(_, v)| v.get()).map(|(l, _)| l.0.clone()).collect()
+        q.iter(w)
+            .filter(|(_, v)| v.get())
+            .map(|(l, _)| l.0.clone())
+            .collect()
     }
 
     /// Where a label is, if on screen (closest to the middle when several).
     pub fn find(&mut self, label: &str) -> Option<Vec2> {
-        let mid = self.app.world_mut().query::<&Window>().iter(self.app.world()).next()?.width() / 2.0;
+        let mid = self
+            .app
+            .world_mut()
+            .query::<&Window>()
+            .iter(self.app.world())
+            .next()?
+            .width()
+            / 2.0;
         let mut c = inject::find_label(self.app.world_mut(), label);
         c.retain(|p| p.x >= 0.0 && p.y >= 0.0);
-        c.into_iter().min_by(|a, b| (a.x - mid).abs().total_cmp(&(b.x - mid).abs()))
+        c.into_iter()
+            .min_by(|a, b| (a.x - mid).abs().total_cmp(&(b.x - mid).abs()))
     }
 
     /// A finger event.
@@ -121,14 +135,17 @@ impl Harness {
             .find(label)
             .ok_or_else(|| format!("« {label} » absent ; à l'écran : {:?}", self.labels()))?;
         self.tap_at(pos);
-        self.script.push(Command::Tap(Spot::Label(label.to_owned())));
+        self.script
+            .push(Command::Tap(Spot::Label(label.to_owned())));
         Ok(())
     }
 
     /// Waits out the guard, then drags one label onto another.
     pub fn drag(&mut self, from: &str, to: &str) -> Result<(), String> {
         self.settle();
-        let a = self.find(from).ok_or_else(|| format!("« {from} » absent"))?;
+        let a = self
+            .find(from)
+            .ok_or_else(|| format!("« {from} » absent"))?;
         let b = self.find(to).ok_or_else(|| format!("« {to} » absent"))?;
         self.finger += 1;
         let id = self.finger;
@@ -140,7 +157,10 @@ impl Harness {
         self.frame();
         self.touch(id, TouchPhase::Ended, b);
         self.frame();
-        self.script.push(Command::Drag(Spot::Label(from.to_owned()), Spot::Label(to.to_owned())));
+        self.script.push(Command::Drag(
+            Spot::Label(from.to_owned()),
+            Spot::Label(to.to_owned()),
+        ));
         Ok(())
     }
 
@@ -171,11 +191,23 @@ impl Harness {
             let v = w.resource::<Visitor>();
             let st = w.resource::<Station>();
             let s = v.scenario(st).ok_or("pas de scénario")?;
-            let i = v.session.as_ref().and_then(Session::current).ok_or("pas d'étape")?;
-            (s.steps[i].clone(), v.variant(), w.resource::<Play>().phase.clone())
+            let i = v
+                .session
+                .as_ref()
+                .and_then(Session::current)
+                .ok_or("pas d'étape")?;
+            (
+                s.steps[i].clone(),
+                v.variant(),
+                w.resource::<Play>().phase.clone(),
+            )
         };
         if matches!(phase, Phase::Enjoy { .. }) {
-            self.tap(if variant == crate::domain::text::Variant::En { "☺ Yes" } else { "☺ Oui" })?;
+            self.tap(if variant == crate::domain::text::Variant::En {
+                "☺ Yes"
+            } else {
+                "☺ Oui"
+            })?;
             return Ok("enjoy");
         }
         let t = |x: &crate::domain::text::Text| x.get(variant).to_owned();
@@ -199,7 +231,11 @@ impl Harness {
                 let step_no = self.script.len();
                 self.tap(words[(step_no * 7 + 3) % words.len()])?;
             }
-            StepBody::Sort { mode: SortMode::Order, items, .. } => {
+            StepBody::Sort {
+                mode: SortMode::Order,
+                items,
+                ..
+            } => {
                 // Put the items right: one drag, then taps (tap-then-tap) for the rest.
                 for target in 0..items.len() {
                     let order = self.app.world().resource::<Play>().order.clone();
@@ -263,7 +299,12 @@ impl Harness {
     pub fn too_small(&mut self) -> Vec<String> {
         let mut out = vec![];
         let w = self.app.world_mut();
-        let mut q = w.query_filtered::<(Entity, &ComputedNode, &InheritedVisibility, Option<&crate::app::widget::Label>), With<crate::app::input::Tappable>>();
+        let mut q = w.query_filtered::<(
+            Entity,
+            &ComputedNode,
+            &InheritedVisibility,
+            Option<&crate::app::widget::Label>,
+        ), With<crate::app::input::Tappable>>();
         for (e, n, v, l) in q.iter(w) {
             let size = n.size * n.inverse_scale_factor();
             if v.get() && (size.x < 80.0 || size.y < 80.0) {
@@ -284,10 +325,20 @@ impl Harness {
 
     /// Whether a zone's centre lies inside the picture's visible window.
     fn zone_visible(&mut self, label: &str) -> bool {
-        let Some(p) = self.find(label) else { return false };
+        let Some(p) = self.find(label) else {
+            return false;
+        };
         let w = self.app.world_mut();
-        let scale = w.query::<&Window>().iter(w).next().map_or(1.0, Window::scale_factor);
-        let mut q = w.query::<(&crate::app::screens::play::PlayButton, &ComputedNode, &UiGlobalTransform)>();
+        let scale = w
+            .query::<&Window>()
+            .iter(w)
+            .next()
+            .map_or(1.0, Window::scale_factor);
+        let mut q = w.query::<(
+            &crate::app::screens::play::PlayButton,
+            &ComputedNode,
+            &UiGlobalTransform,
+        )>();
         q.iter(w).any(|(b, n, tf)| {
             *b == crate::app::screens::play::PlayButton::Picture && n.contains_point(*tf, p * scale)
         })
@@ -316,9 +367,17 @@ impl Harness {
             if self.screen() != Screen::Play {
                 return Ok(played);
             }
-            let enjoy = matches!(self.app.world().resource::<Play>().phase, Phase::Enjoy { .. });
-            if !enjoy && let Some(text) = self.step_text() && !self.shows(&text) {
-                return Err(format!("le texte de l'étape n'est pas à l'écran : « {text} »"));
+            let enjoy = matches!(
+                self.app.world().resource::<Play>().phase,
+                Phase::Enjoy { .. }
+            );
+            if !enjoy
+                && let Some(text) = self.step_text()
+                && !self.shows(&text)
+            {
+                return Err(format!(
+                    "le texte de l'étape n'est pas à l'écran : « {text} »"
+                ));
             }
             let small = self.too_small();
             if !small.is_empty() {
@@ -331,7 +390,9 @@ impl Harness {
 
     /// Runs a replay script to its end (at most `limit` of simulated time).
     pub fn replay(&mut self, commands: Vec<Command>, limit: Duration) -> Result<(), String> {
-        self.app.world_mut().insert_resource(Replay::new(commands, None));
+        self.app
+            .world_mut()
+            .insert_resource(Replay::new(commands, None));
         let mut t = Duration::ZERO;
         while t < limit {
             self.frame();

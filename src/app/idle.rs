@@ -16,7 +16,10 @@ use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Idle>();
-    app.add_systems(Update, (note_screen_change.run_if(state_changed::<Screen>), watch).chain());
+    app.add_systems(
+        Update,
+        (note_screen_change.run_if(state_changed::<Screen>), watch).chain(),
+    );
     app.add_observer(on_still_here);
 }
 
@@ -42,7 +45,10 @@ fn note_screen_change(clock: Res<Clock>, mut idle: ResMut<Idle>) {
 }
 
 fn visitor_screen(s: Screen) -> bool {
-    matches!(s, Screen::Welcome | Screen::Choose | Screen::Play | Screen::Results)
+    matches!(
+        s,
+        Screen::Welcome | Screen::Choose | Screen::Play | Screen::Results
+    )
 }
 
 fn watch(
@@ -63,7 +69,10 @@ fn watch(
 ) {
     let now = clock.now;
     let narrating = narration.iter().map(|n| n.until).max();
-    let last = idle.last.max(pointer.last_touch).max(narrating.unwrap_or_default());
+    let last = idle
+        .last
+        .max(pointer.last_touch)
+        .max(narrating.unwrap_or_default());
     if !visitor_screen(*screen.get()) || narrating.is_some_and(|u| u > now) || pointer.busy() {
         idle.warned = None;
         for e in &overlays {
@@ -138,9 +147,15 @@ fn overlay(v: &Visitor, seconds: u32) -> impl Bundle {
         BackgroundColor(palette::BACKGROUND.with_alpha(0.96)),
         children![
             widget::title(v.say("Tu es toujours là ?", "Are you still there?")),
-            (widget::text(seconds.to_string(), size::TITLE, palette::WARNING), IdleCountdown),
+            (
+                widget::text(seconds.to_string(), size::TITLE, palette::WARNING),
+                IdleCountdown
+            ),
             widget::text(
-                v.say("Touche l'écran pour continuer.", "Touch the screen to carry on."),
+                v.say(
+                    "Touche l'écran pour continuer.",
+                    "Touch the screen to carry on."
+                ),
                 size::BODY,
                 palette::TEXT
             ),

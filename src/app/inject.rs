@@ -98,7 +98,9 @@ fn key(world: &mut World, window: Entity, k: PhysKey, c: Option<char>, state: Bu
         key_code: key_code(k),
         logical_key,
         state,
-        text: c.filter(|_| state == ButtonState::Pressed).map(|c| c.to_string().into()),
+        text: c
+            .filter(|_| state == ButtonState::Pressed)
+            .map(|c| c.to_string().into()),
         repeat: false,
         window,
     };
@@ -111,9 +113,17 @@ fn key(world: &mut World, window: Entity, k: PhysKey, c: Option<char>, state: Bu
 pub fn scan(world: &mut World, layout: ScannerLayout, text: &str) {
     let window = window(world);
     for c in text.chars() {
-        let Some((k, shift, altgr)) = keys_for(layout, c) else { continue };
+        let Some((k, shift, altgr)) = keys_for(layout, c) else {
+            continue;
+        };
         if shift {
-            key(world, window, PhysKey::ShiftLeft, None, ButtonState::Pressed);
+            key(
+                world,
+                window,
+                PhysKey::ShiftLeft,
+                None,
+                ButtonState::Pressed,
+            );
         }
         if altgr {
             key(world, window, PhysKey::AltRight, None, ButtonState::Pressed);
@@ -121,10 +131,22 @@ pub fn scan(world: &mut World, layout: ScannerLayout, text: &str) {
         key(world, window, k, Some(c), ButtonState::Pressed);
         key(world, window, k, Some(c), ButtonState::Released);
         if altgr {
-            key(world, window, PhysKey::AltRight, None, ButtonState::Released);
+            key(
+                world,
+                window,
+                PhysKey::AltRight,
+                None,
+                ButtonState::Released,
+            );
         }
         if shift {
-            key(world, window, PhysKey::ShiftLeft, None, ButtonState::Released);
+            key(
+                world,
+                window,
+                PhysKey::ShiftLeft,
+                None,
+                ButtonState::Released,
+            );
         }
     }
     key(world, window, PhysKey::Enter, None, ButtonState::Pressed);
@@ -137,7 +159,12 @@ pub fn find_label(world: &mut World, label: &str) -> Vec<Vec2> {
         let mut w = world.query_filtered::<&Window, With<PrimaryWindow>>();
         w.iter(world).next().map_or(1.0, Window::scale_factor)
     };
-    let mut q = world.query::<(&crate::app::widget::Label, &ComputedNode, &UiGlobalTransform, &InheritedVisibility)>();
+    let mut q = world.query::<(
+        &crate::app::widget::Label,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+    )>();
     q.iter(world)
         .filter(|(l, _, _, v)| l.0 == label && v.get())
         .map(|(_, _, t, _)| t.translation / scale)

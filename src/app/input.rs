@@ -204,9 +204,7 @@ fn read_pointer(
         };
         inputs.push((Finger::Touch(t.id), phase, t.position));
     }
-    let mouse_down = pointer
-        .active
-        .is_some_and(|a| a.finger == Finger::Mouse);
+    let mouse_down = pointer.active.is_some_and(|a| a.finger == Finger::Mouse);
     for c in cursor.read() {
         if mouse_down {
             inputs.push((Finger::Mouse, Phase::Move, c.position));
@@ -266,7 +264,9 @@ fn read_pointer(
                 });
             }
             Phase::Move if same => {
-                let Some(a) = pointer.active.as_mut() else { continue };
+                let Some(a) = pointer.active.as_mut() else {
+                    continue;
+                };
                 let delta = pos - a.pos;
                 a.pos = pos;
                 a.last_event = now;
@@ -290,7 +290,9 @@ fn read_pointer(
                 }
             }
             Phase::Up if same => {
-                let Some(a) = pointer.active.take() else { continue };
+                let Some(a) = pointer.active.take() else {
+                    continue;
+                };
                 let Some(e) = a.target else { continue };
                 commands.entity(e).try_remove::<Pressed>();
                 if pointer.guarded(now) {
@@ -333,7 +335,9 @@ fn release_stuck(clock: Res<Clock>, mut pointer: ResMut<Pointer>, mut commands: 
 }
 
 fn corner_hold(clock: Res<Clock>, mut pointer: ResMut<Pointer>, mut commands: Commands) {
-    let Some(a) = pointer.active.as_mut() else { return };
+    let Some(a) = pointer.active.as_mut() else {
+        return;
+    };
     let in_corner = |p: Vec2| p.x < CORNER && p.y < CORNER;
     if !a.corner_fired
         && in_corner(a.start)

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 
 /// `klub-kiosk`: the touch-screen station.
 #[derive(Parser, Resource, Clone, Debug, Default)]
-#[command(name = "klub-kiosk", version, about = "Borne tactile du Klub extraordinaire / Klub touch-screen station")]
+#[command(
+    name = "klub-kiosk",
+    version,
+    about = "Borne tactile du Klub extraordinaire / Klub touch-screen station"
+)]
 pub struct Launch {
     /// Fichier de configuration de la borne / station config file.
     #[arg(long, default_value = "kiosk-config/default.toml")]

@@ -16,7 +16,11 @@ use std::path::{Path, PathBuf};
 pub const LOG_FILE: &str = "klub-log.db";
 
 pub(super) fn plugin(app: &mut App) {
-    let launch = app.world().get_resource::<Launch>().cloned().unwrap_or_default();
+    let launch = app
+        .world()
+        .get_resource::<Launch>()
+        .cloned()
+        .unwrap_or_default();
     let station = app.world().resource::<Station>().clone();
     let log = VisitLog::open(&launch, &station);
     app.insert_resource(log);
@@ -38,7 +42,11 @@ pub struct VisitLog {
 
 /// Where the station keeps its log: the config's data folder, relative to the config file.
 pub fn log_path(launch: &Launch, station: &Station) -> PathBuf {
-    let base = launch.config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = launch
+        .config
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     base.join(&station.config.data_dir).join(LOG_FILE)
 }
 
@@ -110,7 +118,9 @@ fn forward(
     for m in logged.read() {
         let at = log.clock.now();
         if log.started != Some(m.session) {
-            let Some(scenario) = station.content.scenario(&m.scenario) else { continue };
+            let Some(scenario) = station.content.scenario(&m.scenario) else {
+                continue;
+            };
             let mut start = SessionStart::new(scenario, m.session, m.source, visitor.lang, at);
             start.stop = (!station.config.stop.is_empty()).then(|| station.config.stop.clone());
             start.context = station.context;

@@ -45,6 +45,7 @@ pub fn plugin(app: &mut App) {
         replay::plugin,
         perf::plugin,
     ));
+    app.add_systems(Update, close_outside_kiosk);
 }
 
 fn window(launch: &Launch) -> Window {
@@ -55,12 +56,25 @@ fn window(launch: &Launch) -> Window {
         ..default()
     };
     if launch.kiosk {
-        win.mode = bevy::window::WindowMode::BorderlessFullscreen(
-            bevy::window::MonitorSelection::Current,
-        );
+        win.mode =
+            bevy::window::WindowMode::BorderlessFullscreen(bevy::window::MonitorSelection::Current);
         win.decorations = false;
     }
     win
+}
+
+/// The window: a development window, or in kiosk mode borderless full screen with no
+/// cursor; closing it never ends the app by itself (see `close_outside_kiosk`).
+pub fn window_plugin(launch: &Launch) -> WindowPlugin {
+    WindowPlugin {
+        primary_window: Some(window(launch)),
+        primary_cursor_options: Some(bevy::window::CursorOptions {
+            visible: !launch.kiosk,
+            ..default()
+        }),
+        exit_condition: ExitCondition::DontExit,
+        close_when_requested: false,
+    }
 }
 
 /// Runs the station until it is shut down (or a replay ends).
@@ -75,35 +89,21 @@ pub fn run_from(launch: Launch, started: perf::Started) -> AppExit {
     let kiosk = launch.kiosk_effective();
     let mut launch = launch;
     launch.kiosk = kiosk;
-    app.add_plugins(
-        DefaultPlugins
-            .set(WindowPlugin {
-                primary_window: Some(window(&launch)),
-                primary_cursor_options: Some(bevy::window::CursorOptions {
-                    visible: !kiosk,
-                    ..default()
-                }),
-                exit_condition: ExitCondition::DontExit,
-                close_when_requested: false,
-                ..default()
-            })
-            .set(AssetPlugin {
-                file_path: "assets".into(),
-                ..default()
-            }),
-    );
+    app.add_plugins(DefaultPlugins.set(window_plugin(&launch)).set(AssetPlugin {
+        file_path: "assets".into(),
+        ..default()
+    }));
     app.insert_resource(bevy::winit::WinitSettings {
         focused_mode: bevy::winit::UpdateMode::reactive(Duration::from_secs(10)),
         unfocused_mode: bevy::winit::UpdateMode::reactive(Duration::from_secs(10)),
     });
     app.insert_resource(launch);
     app.add_plugins(plugin);
-    app.add_systems(Update, close_outside_kiosk);
     app.run()
 }
 
 /// Closing the window ends a development station; a kiosk ignores it (no way out).
-fn close_outside_kiosk(
+pub fn close_outside_kiosk(
     mut closing: MessageReader<bevy::window::WindowCloseRequested>,
     launch: Res<Launch>,
     mut exit: MessageWriter<AppExit>,

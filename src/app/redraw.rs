@@ -18,19 +18,10 @@ pub(super) fn plugin(app: &mut App) {
 }
 
 /// The next time the station must draw. Systems lower it; it is reset every frame.
-#[derive(Resource, Debug)]
+#[derive(Resource, Debug, Default)]
 pub struct Wake {
     at: Option<Duration>,
     animating: bool,
-}
-
-impl Default for Wake {
-    fn default() -> Self {
-        Wake {
-            at: None,
-            animating: false,
-        }
-    }
 }
 
 impl Wake {
@@ -50,19 +41,30 @@ fn schedule(
     mut wake: ResMut<Wake>,
     settings: Option<ResMut<bevy::winit::WinitSettings>>,
     mut redraw: MessageWriter<RequestRedraw>,
+    mut planned: Local<Option<Duration>>,
 ) {
-    let sleep = if wake.animating {
-        ANIMATION
-    } else {
-        wake.at
-            .map_or(MAX_SLEEP, |t| t.saturating_sub(clock.now))
-            .clamp(Duration::from_millis(10), MAX_SLEEP)
-    };
-    if wake.animating {
+    // Winit redraws whenever the update mode changes, so the mode is only changed when the
+    // deadline itself moves, not every frame as the time left shrinks.
+    let wait = if wake.animating {
         redraw.write(RequestRedraw);
-    }
-    if let Some(mut s) = settings {
-        let mode = bevy::winit::UpdateMode::reactive(sleep);
+        *planned = None;
+        Some(ANIMATION)
+    } else {
+        let target = wake
+            .at
+            .unwrap_or(clock.now + MAX_SLEEP)
+            .min(clock.now + MAX_SLEEP);
+        let moved = planned
+            .is_none_or(|p| p.abs_diff(target) > Duration::from_millis(100) || p <= clock.now);
+        moved.then(|| {
+            *planned = Some(target);
+            target
+                .saturating_sub(clock.now)
+                .max(Duration::from_millis(10))
+        })
+    };
+    if let (Some(wait), Some(mut s)) = (wait, settings) {
+        let mode = bevy::winit::UpdateMode::reactive(wait);
         if s.focused_mode != mode {
             s.focused_mode = mode;
             s.unfocused_mode = mode;

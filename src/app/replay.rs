@@ -139,7 +139,9 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Command>, ScriptError> {
             msg,
         };
         let w = words(line).map_err(err)?;
-        let Some((cmd, args)) = w.split_first() else { continue };
+        let Some((cmd, args)) = w.split_first() else {
+            continue;
+        };
         let c = match (cmd.as_str(), args) {
             ("tap", a) => Command::Tap(spots(a, 1).map_err(err)?.remove(0)),
             ("drag", a) => {
@@ -214,7 +216,11 @@ impl Replay {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    let launch = app.world().get_resource::<Launch>().cloned().unwrap_or_default();
+    let launch = app
+        .world()
+        .get_resource::<Launch>()
+        .cloned()
+        .unwrap_or_default();
     if let Some(path) = &launch.replay {
         match Replay::load(path, launch.screenshots.clone()) {
             Ok(mut r) => {
@@ -241,18 +247,23 @@ fn locate(world: &mut World, spot: &Spot) -> Option<Vec2> {
         Spot::Label(l) => {
             let size = {
                 let mut q = world.query::<&Window>();
-                q.iter(world).next().map(|w| Vec2::new(w.width(), w.height()))?
+                q.iter(world)
+                    .next()
+                    .map(|w| Vec2::new(w.width(), w.height()))?
             };
             let mut c = inject::find_label(world, l);
             c.retain(|p| p.x >= 0.0 && p.y >= 0.0 && p.x < size.x && p.y < size.y);
             let mid = size.x / 2.0;
-            c.into_iter().min_by(|a, b| (a.x - mid).abs().total_cmp(&(b.x - mid).abs()))
+            c.into_iter()
+                .min_by(|a, b| (a.x - mid).abs().total_cmp(&(b.x - mid).abs()))
         }
     }
 }
 
 fn drive(world: &mut World) {
-    let Some(mut r) = world.remove_resource::<Replay>() else { return };
+    let Some(mut r) = world.remove_resource::<Replay>() else {
+        return;
+    };
     step(world, &mut r);
     if let Some(mut wake) = world.get_resource_mut::<Wake>() {
         wake.animate();
@@ -300,7 +311,9 @@ fn step(world: &mut World, r: &mut Replay) {
         }
     };
     match cmd {
-        Command::Tap(spot) | Command::Drag(spot, _) if guarded || locate(world, &spot).is_none() => {
+        Command::Tap(spot) | Command::Drag(spot, _)
+            if guarded || locate(world, &spot).is_none() =>
+        {
             give_up(r, format!("cible introuvable / target not found: {spot:?}"));
         }
         Command::Tap(spot) => {

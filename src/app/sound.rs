@@ -2,7 +2,9 @@
 //! with the visitor's volume and mute.
 
 use crate::app::bridge::{Clock, Station};
-use bevy::audio::{AudioSink, AudioSinkPlayback, AudioSource, PlaybackMode, PlaybackSettings, Volume};
+use bevy::audio::{
+    AudioSink, AudioSinkPlayback, AudioSource, PlaybackMode, PlaybackSettings, Volume,
+};
 use bevy::platform::collections::HashMap;
 use bevy::prelude::*;
 use std::path::{Path, PathBuf};
@@ -44,7 +46,8 @@ pub fn wav_duration(bytes: &[u8]) -> Option<Duration> {
     let mut byte_rate = None;
     while at + 8 <= bytes.len() {
         let id = &bytes[at..at + 4];
-        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
+        let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]])
+            as usize;
         if id == b"fmt " && at + 20 <= bytes.len() {
             byte_rate = Some(u32::from_le_bytes([
                 bytes[at + 16],

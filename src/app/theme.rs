@@ -169,4 +169,7 @@ pub mod size {
     pub const GAP: f32 = 24.0;
     /// Rounded corners.
     pub const RADIUS: f32 = 24.0;
+
+    // Checked at build time: 32 px body text, 80 px targets at 1080p.
+    const _: () = assert!(SMALL >= 32.0 && TARGET >= 80.0);
 }

@@ -107,23 +107,52 @@ fn target_shown(
 
 /// A main button: ochre, dark text.
 pub fn button(label: &str) -> impl Bundle {
-    target(label, palette::BUTTON, palette::PRESSED, palette::BUTTON_TEXT, 240.0)
+    target(
+        label,
+        palette::BUTTON,
+        palette::PRESSED,
+        palette::BUTTON_TEXT,
+        240.0,
+    )
 }
 
 /// A quiet button for back, skip, volume.
 pub fn quiet_button(label: &str) -> impl Bundle {
-    target(label, palette::QUIET, palette::QUIET_PRESSED, palette::QUIET_TEXT, size::TARGET)
+    target(
+        label,
+        palette::QUIET,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+        size::TARGET,
+    )
 }
 
 /// A quiet button showing a symbol, found by replays under `label`.
 pub fn icon_button(shown: &str, label: &str) -> impl Bundle {
-    target_shown(shown, label, palette::QUIET, palette::QUIET_PRESSED, palette::QUIET_TEXT, size::TARGET)
+    target_shown(
+        shown,
+        label,
+        palette::QUIET,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+        size::TARGET,
+    )
 }
 
 /// A button showing whether it is picked.
 pub fn toggle(label: &str, on: bool) -> impl Bundle {
-    let bg = if on { palette::SELECTED } else { palette::QUIET };
-    target(label, bg, palette::QUIET_PRESSED, palette::QUIET_TEXT, 240.0)
+    let bg = if on {
+        palette::SELECTED
+    } else {
+        palette::QUIET
+    };
+    target(
+        label,
+        bg,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+        240.0,
+    )
 }
 
 /// A row that wraps.
@@ -152,14 +181,29 @@ pub fn column() -> impl Bundle {
 
 /// A toggle showing other words than its label (a position number, say).
 pub fn toggle_shown(shown: &str, label: &str, on: bool) -> impl Bundle {
-    let bg = if on { palette::SELECTED } else { palette::QUIET };
-    target_shown(shown, label, bg, palette::QUIET_PRESSED, palette::QUIET_TEXT, 240.0)
+    let bg = if on {
+        palette::SELECTED
+    } else {
+        palette::QUIET
+    };
+    target_shown(
+        shown,
+        label,
+        bg,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+        240.0,
+    )
 }
 
 /// The colour to show for a toggle's state.
 pub fn toggle_look(on: bool) -> Look {
     Look {
-        normal: if on { palette::SELECTED } else { palette::QUIET },
+        normal: if on {
+            palette::SELECTED
+        } else {
+            palette::QUIET
+        },
         pressed: palette::QUIET_PRESSED,
     }
 }

@@ -91,7 +91,11 @@ pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
         t(en, "complétées", "completed"),
         r.unchanged,
         t(en, "déjà présentes", "already there"),
-        if r.written { String::new() } else { t(en, " (fichier inchangé)", " (file unchanged)") }
+        if r.written {
+            String::new()
+        } else {
+            t(en, " (fichier inchangé)", " (file unchanged)")
+        }
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -106,7 +110,13 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
     let key = match &a.hash_key {
         Some(k) => crate::domain::ids::from_hex(k)
             .filter(|b| b.len() == 32)
-            .ok_or_else(|| t(en, "--hash-key : 64 chiffres hexadécimaux", "--hash-key: 64 hex digits"))?,
+            .ok_or_else(|| {
+                t(
+                    en,
+                    "--hash-key : 64 chiffres hexadécimaux",
+                    "--hash-key: 64 hex digits",
+                )
+            })?,
         None => {
             let mut b = vec![0u8; 32];
             crate::domain::ids::fill_random(&mut b);
@@ -159,7 +169,14 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     let counts = read::counts(&conn)?;
     println!("{}", a.db.display());
     let total = rows.len();
-    println!("  {total} {}", t(en, "sessions (une personne peut en faire plusieurs)", "sessions (one person can make several)"));
+    println!(
+        "  {total} {}",
+        t(
+            en,
+            "sessions (une personne peut en faire plusieurs)",
+            "sessions (one person can make several)"
+        )
+    );
     for (source, outcome, n) in counts {
         println!("  {source:<10} {outcome:<13} {n}");
     }
@@ -168,7 +185,11 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     stations.dedup();
     let mut stops: Vec<&str> = rows.iter().filter_map(|r| r.stop.as_deref()).collect();
     stops.dedup();
-    println!("  {} : {}", t(en, "bornes", "stations"), stations.join(", "));
+    println!(
+        "  {} : {}",
+        t(en, "bornes", "stations"),
+        stations.join(", ")
+    );
     println!("  {} : {}", t(en, "étapes", "stops"), stops.join(", "));
     if let (Some(first), Some(last)) = (
         rows.iter().map(|r| r.started_ms()).min(),
@@ -181,8 +202,14 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
             time::paris_day_hour(last).0
         );
     }
-    let visitors = rows.iter().filter(|r| r.source == Source::Visitor.id()).count();
-    println!("  {} : {visitors}", t(en, "sessions de visiteurs", "visitor sessions"));
+    let visitors = rows
+        .iter()
+        .filter(|r| r.source == Source::Visitor.id())
+        .count();
+    println!(
+        "  {} : {visitors}",
+        t(en, "sessions de visiteurs", "visitor sessions")
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -190,7 +217,13 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
 pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
     let (cutoff, why) = match &a.before {
         Some(d) => (
-            time::parse_paris_date(d).ok_or_else(|| t(en, "--before : date AAAA-MM-JJ attendue", "--before: expected a YYYY-MM-DD date"))?,
+            time::parse_paris_date(d).ok_or_else(|| {
+                t(
+                    en,
+                    "--before : date AAAA-MM-JJ attendue",
+                    "--before: expected a YYYY-MM-DD date",
+                )
+            })?,
             format!("{} {d}", t(en, "avant le", "before")),
         ),
         None => {
@@ -200,12 +233,21 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
                 return Err(format!(
                     "{}{}",
                     v.render(en),
-                    t(en, "configuration invalide : durée de conservation inconnue", "invalid config: retention period unknown")
+                    t(
+                        en,
+                        "configuration invalide : durée de conservation inconnue",
+                        "invalid config: retention period unknown"
+                    )
                 )
                 .into());
             }
             let Some((_, cfg)) = v.configs.first() else {
-                return Err(format!("{} : {}", a.config.display(), t(en, "pas une configuration de borne", "not a station config")).into());
+                return Err(format!(
+                    "{} : {}",
+                    a.config.display(),
+                    t(en, "pas une configuration de borne", "not a station config")
+                )
+                .into());
             };
             let days = i64::from(cfg.retention_days);
             (
@@ -213,12 +255,19 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
                 format!(
                     "{} {days} {}",
                     t(en, "de plus de", "older than"),
-                    t(en, "jours (conservation fixée par le délégué à la protection des données)", "days (retention set by the data protection officer)")
+                    t(
+                        en,
+                        "jours (conservation fixée par le délégué à la protection des données)",
+                        "days (retention set by the data protection officer)"
+                    )
                 ),
             )
         }
     };
     let n = purge::purge_before(&a.db, cutoff)?;
-    println!("{n} {} {why}", t(en, "sessions effacées :", "sessions deleted:"));
+    println!(
+        "{n} {} {why}",
+        t(en, "sessions effacées :", "sessions deleted:")
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -72,7 +72,9 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
         let auto = folder.join("voix").join("auto");
         for (key, text) in scenario_texts(s) {
             for variant in Variant::ALL {
-                let Some(words) = text.variant(variant) else { continue };
+                let Some(words) = text.variant(variant) else {
+                    continue;
+                };
                 let name = format!("{key}.{}.wav", variant.code());
                 if folder.join("voix").join(&name).is_file() {
                     done.recorded += 1;
@@ -93,14 +95,24 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                     .status()
                     .map_err(|e| {
                         if en {
-                            format!("cannot run {}: {e} (install the espeak-ng package)", args.espeak)
+                            format!(
+                                "cannot run {}: {e} (install the espeak-ng package)",
+                                args.espeak
+                            )
                         } else {
-                            format!("impossible de lancer {} : {e} (installez le paquet espeak-ng)", args.espeak)
+                            format!(
+                                "impossible de lancer {} : {e} (installez le paquet espeak-ng)",
+                                args.espeak
+                            )
                         }
                     })?;
                 if !status.success() {
                     let _ = std::fs::remove_file(&tmp);
-                    return Err(format!("{} : {status} ({key}, {})", args.espeak, variant.code()));
+                    return Err(format!(
+                        "{} : {status} ({key}, {})",
+                        args.espeak,
+                        variant.code()
+                    ));
                 }
                 std::fs::rename(&tmp, &out).map_err(|e| format!("{}: {e}", out.display()))?;
                 done.written += 1;

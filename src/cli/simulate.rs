@@ -115,7 +115,8 @@ fn answer_for(rng: &mut StdRng, v: &Visitor, body: &StepBody) -> Answer {
             if rng.random::<f32>() < 0.6 {
                 let best = (0..options.len())
                     .max_by(|a, b| {
-                        affinity(v, &options[*a].weights).total_cmp(&affinity(v, &options[*b].weights))
+                        affinity(v, &options[*a].weights)
+                            .total_cmp(&affinity(v, &options[*b].weights))
                     })
                     .unwrap_or(0);
                 Answer::Choice(best)
@@ -128,7 +129,12 @@ fn answer_for(rng: &mut StdRng, v: &Visitor, body: &StepBody) -> Answer {
         } => {
             let k = rng.random_range(usize::from(*min)..=usize::from(*max).min(options.len()));
             let mut idx: Vec<(f32, usize)> = (0..options.len())
-                .map(|i| (affinity(v, &options[i].weights) + rng.random::<f32>() * 0.6, i))
+                .map(|i| {
+                    (
+                        affinity(v, &options[i].weights) + rng.random::<f32>() * 0.6,
+                        i,
+                    )
+                })
                 .collect();
             idx.sort_by(|a, b| b.0.total_cmp(&a.0));
             let mut picked: Vec<usize> = idx.into_iter().take(k).map(|(_, i)| i).collect();
@@ -149,13 +155,16 @@ fn answer_for(rng: &mut StdRng, v: &Visitor, body: &StepBody) -> Answer {
                 }
                 _ => 0,
             } as u16;
-            let found = (f32::from(total) * (v.diligence * 0.6 + rng.random::<f32>() * 0.4)).round() as u16;
+            let found =
+                (f32::from(total) * (v.diligence * 0.6 + rng.random::<f32>() * 0.4)).round() as u16;
             let enjoy = other.enjoy().map(|w| affinity(v, w)).unwrap_or(0.5);
             Answer::Game {
                 found: found.min(total),
                 total,
-                enjoy: (rng.random::<f32>() < 0.9)
-                    .then(|| ((enjoy + (rng.random::<f32>() - 0.5) * 0.6).clamp(0.0, 1.0) * 2.0).round() as u8),
+                enjoy: (rng.random::<f32>() < 0.9).then(|| {
+                    ((enjoy + (rng.random::<f32>() - 0.5) * 0.6).clamp(0.0, 1.0) * 2.0).round()
+                        as u8
+                }),
             }
         }
     }
@@ -167,7 +176,11 @@ fn declared(rng: &mut StdRng, ctx: VisitContext) -> (Situation, AgeBand) {
         VisitContext::Lycee => pick(rng, &[(Situation::Lycee, 80), (Situation::NonDit, 20)]),
         VisitContext::MissionLocale | VisitContext::FranceTravail => pick(
             rng,
-            &[(Situation::Emploi, 70), (Situation::NonDit, 20), (Situation::Autre, 10)],
+            &[
+                (Situation::Emploi, 70),
+                (Situation::NonDit, 20),
+                (Situation::Autre, 10),
+            ],
         ),
         _ => pick(
             rng,
@@ -184,12 +197,31 @@ fn declared(rng: &mut StdRng, ctx: VisitContext) -> (Situation, AgeBand) {
     };
     let age = match sit {
         Situation::College => pick(rng, &[(AgeBand::Moins16, 90), (AgeBand::NonDit, 10)]),
-        Situation::Lycee => pick(rng, &[(AgeBand::Moins16, 40), (AgeBand::De16a25, 55), (AgeBand::NonDit, 5)]),
+        Situation::Lycee => pick(
+            rng,
+            &[
+                (AgeBand::Moins16, 40),
+                (AgeBand::De16a25, 55),
+                (AgeBand::NonDit, 5),
+            ],
+        ),
         Situation::Etudes => pick(rng, &[(AgeBand::De16a25, 85), (AgeBand::NonDit, 15)]),
-        Situation::NonDit => pick(rng, &[(AgeBand::NonDit, 70), (AgeBand::De26a44, 15), (AgeBand::Plus45, 15)]),
+        Situation::NonDit => pick(
+            rng,
+            &[
+                (AgeBand::NonDit, 70),
+                (AgeBand::De26a44, 15),
+                (AgeBand::Plus45, 15),
+            ],
+        ),
         _ => pick(
             rng,
-            &[(AgeBand::De16a25, 30), (AgeBand::De26a44, 35), (AgeBand::Plus45, 25), (AgeBand::NonDit, 10)],
+            &[
+                (AgeBand::De16a25, 30),
+                (AgeBand::De26a44, 35),
+                (AgeBand::Plus45, 25),
+                (AgeBand::NonDit, 10),
+            ],
         ),
     };
     (sit, age)
@@ -220,9 +252,19 @@ fn visit(
     };
     let id = base.id;
     let (mut s, events) = Session::start(scenario, id, base.source, base.lang, mono);
-    base.at = Stamp { wall_ms: wall, mono_ms: mono };
+    base.at = Stamp {
+        wall_ms: wall,
+        mono_ms: mono,
+    };
     log.send(Record::Start(Box::new(base)));
-    let mut last = log.send_events(id, events, Stamp { wall_ms: wall, mono_ms: mono });
+    let mut last = log.send_events(
+        id,
+        events,
+        Stamp {
+            wall_ms: wall,
+            mono_ms: mono,
+        },
+    );
     let leave = rng.random::<f32>();
     let mut moves = 0;
     let outcome = loop {
@@ -234,10 +276,17 @@ fn visit(
             * (0.4 + rng.random::<f64>() * 1.4);
         wall += spent as i64;
         mono += spent as u64;
-        let at = Stamp { wall_ms: wall, mono_ms: mono };
+        let at = Stamp {
+            wall_ms: wall,
+            mono_ms: mono,
+        };
         let r: f32 = rng.random();
         if moves > 1 && leave < 0.12 && r < 0.08 {
-            break if leave < 0.05 { Outcome::IdleTimeout } else { Outcome::Abandoned };
+            break if leave < 0.05 {
+                Outcome::IdleTimeout
+            } else {
+                Outcome::Abandoned
+            };
         }
         let events = if moves < scenario.steps.len() * 3 && r < 0.03 && s.progress(scenario).0 > 0 {
             s.back(mono)
@@ -245,13 +294,17 @@ fn visit(
             s.skip(scenario, mono)
         } else {
             let a = answer_for(rng, &v, &scenario.steps[step].body);
-            s.answer(scenario, a, mono).or_else(|_| s.skip(scenario, mono))
+            s.answer(scenario, a, mono)
+                .or_else(|_| s.skip(scenario, mono))
         };
         if let Ok(ev) = events {
             last = log.send_events(id, ev, at);
         }
     };
-    let at = Stamp { wall_ms: wall + 2_000, mono_ms: mono + 2_000 };
+    let at = Stamp {
+        wall_ms: wall + 2_000,
+        mono_ms: mono + 2_000,
+    };
     if outcome == Outcome::Completed {
         let profile = s.profile(scenario, set.skills.len());
         let trades = top_trades(&profile, &set.catalogue, &set.skills, 3, id.seed())
@@ -271,15 +324,30 @@ fn visit(
 }
 
 /// Runs a simulation, printing `committed <id>` to `out` as sessions become durable.
-pub fn simulate(args: &Args, en: bool, out: &mut dyn Write) -> Result<Summary, Box<dyn std::error::Error>> {
+pub fn simulate(
+    args: &Args,
+    en: bool,
+    out: &mut dyn Write,
+) -> Result<Summary, Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let msg = |fr: &str, e: &str| if en { e.to_owned() } else { fr.to_owned() };
     if !is_id(&args.station) {
-        return Err(msg("identifiant de borne invalide (ex. borne-1)", "invalid station id (e.g. borne-1)").into());
+        return Err(msg(
+            "identifiant de borne invalide (ex. borne-1)",
+            "invalid station id (e.g. borne-1)",
+        )
+        .into());
     }
     for s in args.stops.iter().chain(&args.tour) {
         if !is_id(s) {
-            return Err(format!("{} « {s} »", msg("identifiant d'étape ou de tournée invalide", "invalid stop or tour id")).into());
+            return Err(format!(
+                "{} « {s} »",
+                msg(
+                    "identifiant d'étape ou de tournée invalide",
+                    "invalid stop or tour id"
+                )
+            )
+            .into());
         }
     }
     let visitors = db::count_source(&args.db, Source::Visitor)?;
@@ -298,16 +366,35 @@ pub fn simulate(args: &Args, en: bool, out: &mut dyn Write) -> Result<Summary, B
         format!(
             "{}\n{}",
             v.render(en),
-            msg("scénarios invalides : corrigez-les (klub validate)", "invalid scenarios: fix them (klub validate)")
+            msg(
+                "scénarios invalides : corrigez-les (klub validate)",
+                "invalid scenarios: fix them (klub validate)"
+            )
         )
     })?;
-    let playable: Vec<&Scenario> = set.scenarios.iter().filter(|s| !s.steps.is_empty()).collect();
+    let playable: Vec<&Scenario> = set
+        .scenarios
+        .iter()
+        .filter(|s| !s.steps.is_empty())
+        .collect();
     if playable.is_empty() {
         return Err(msg("aucun scénario à jouer", "no scenario to play").into());
     }
-    let (log, report) = LogWriter::open(&args.db, StationInfo { station_id: args.station.clone() })?;
+    let (log, report) = LogWriter::open(
+        &args.db,
+        StationInfo {
+            station_id: args.station.clone(),
+        },
+    )?;
     if let Some(p) = &report.moved_aside {
-        eprintln!("{} {}", msg("journal endommagé mis de côté :", "damaged log moved aside:"), p.display());
+        eprintln!(
+            "{} {}",
+            msg(
+                "journal endommagé mis de côté :",
+                "damaged log moved aside:"
+            ),
+            p.display()
+        );
     }
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
@@ -316,33 +403,55 @@ pub fn simulate(args: &Args, en: bool, out: &mut dyn Write) -> Result<Summary, B
     let first_day = match &args.start {
         Some(d) => time::parse_paris_date(d)
             .ok_or_else(|| msg("date invalide (AAAA-MM-JJ)", "invalid date (YYYY-MM-DD)"))?,
-        None => time::parse_paris_date(&time::paris_day_hour(time::now_ms()).0).unwrap_or(0)
-            - (days as i64 - 1) * 86_400_000,
+        None => {
+            time::parse_paris_date(&time::paris_day_hour(time::now_ms()).0).unwrap_or(0)
+                - (days as i64 - 1) * 86_400_000
+        }
     };
     let weights: Vec<(usize, u32)> = playable
         .iter()
         .enumerate()
-        .map(|(i, s)| (i, match (s.kind, s.id.as_str()) {
-            (Kind::Talents, "talents-express") => 30,
-            (Kind::Talents, _) => 20,
-            (Kind::Immersion, _) => 10,
-        }))
+        .map(|(i, s)| {
+            (
+                i,
+                match (s.kind, s.id.as_str()) {
+                    (Kind::Talents, "talents-express") => 30,
+                    (Kind::Talents, _) => 20,
+                    (Kind::Immersion, _) => 10,
+                },
+            )
+        })
         .collect();
     let mut pending: VecDeque<(SessionId, Ticket)> = VecDeque::new();
     let mut committed = 0;
     let mut context = VisitContext::ToutPublic;
-    let flush = |log: &LogWriter, pending: &mut VecDeque<(SessionId, Ticket)>, out: &mut dyn Write, wait: bool| -> Result<u64, Box<dyn std::error::Error>> {
+    let flush = |log: &LogWriter,
+                 pending: &mut VecDeque<(SessionId, Ticket)>,
+                 out: &mut dyn Write,
+                 wait: bool|
+     -> Result<u64, Box<dyn std::error::Error>> {
         if wait && let Some((_, t)) = pending.back() {
             while !log.wait_durable(*t, Duration::from_secs(1)) {
                 let st = log.status();
                 if let Some(e) = st.last_error {
-                    eprintln!("{} {e}", msg("écriture en échec, nouvel essai :", "write failing, retrying:"));
+                    eprintln!(
+                        "{} {e}",
+                        msg(
+                            "écriture en échec, nouvel essai :",
+                            "write failing, retrying:"
+                        )
+                    );
                 }
             }
         }
         let st = log.status();
         if st.rejected > 0 {
-            return Err(format!("{} {}", msg("enregistrement refusé :", "record refused:"), st.last_rejection.unwrap_or_default()).into());
+            return Err(format!(
+                "{} {}",
+                msg("enregistrement refusé :", "record refused:"),
+                st.last_rejection.unwrap_or_default()
+            )
+            .into());
         }
         let mut n = 0;
         while let Some((id, t)) = pending.front() {
@@ -379,9 +488,22 @@ pub fn simulate(args: &Args, en: bool, out: &mut dyn Write) -> Result<Summary, B
         let wall = opening + offset;
         let mono = (day * 43_200_000 + 3_600_000 + offset as u64) % u64::MAX;
         let scenario = playable[pick(&mut rng, &weights)];
-        let lang = if rng.random::<f32>() < 0.08 { Lang::En } else { Lang::Fr };
+        let lang = if rng.random::<f32>() < 0.08 {
+            Lang::En
+        } else {
+            Lang::Fr
+        };
         let id = SessionId::random();
-        let mut start = SessionStart::new(scenario, id, Source::Simulated, lang, Stamp { wall_ms: wall, mono_ms: mono });
+        let mut start = SessionStart::new(
+            scenario,
+            id,
+            Source::Simulated,
+            lang,
+            Stamp {
+                wall_ms: wall,
+                mono_ms: mono,
+            },
+        );
         start.stop = Some(stop.clone());
         start.tour = args.tour.clone();
         start.context = context;
@@ -407,7 +529,11 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     eprintln!(
         "{} {} ({:.1} s, {:.0}/s)",
         s.sessions,
-        if en { "simulated sessions committed" } else { "sessions simulées enregistrées" },
+        if en {
+            "simulated sessions committed"
+        } else {
+            "sessions simulées enregistrées"
+        },
         s.seconds,
         s.sessions as f64 / s.seconds.max(1e-9)
     );

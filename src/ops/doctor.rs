@@ -294,7 +294,34 @@ fn database(s: &Station) -> Check {
             "no log yet: the station will create it",
         );
     }
-    let fail = |detail: String| {
+    let fail = |e: rusqlite::Result<String>| {
+        let detail = match e {
+            Ok(d) => d,
+            // Not damage: this user may not read the log (or its WAL index).
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::CannotOpen
+                        | rusqlite::ErrorCode::PermissionDenied
+                        | rusqlite::ErrorCode::ReadOnly
+                ) =>
+            {
+                return Check::new(
+                    "database",
+                    Level::Warn,
+                    format!(
+                        "journal illisible pour cet utilisateur ({})",
+                        path.display()
+                    ),
+                    format!("this user cannot read the log ({})", path.display()),
+                )
+                .todo(
+                    "relancez en tant que klub : sudo -u klub klub doctor --config …",
+                    "run it as klub: sudo -u klub klub doctor --config …",
+                );
+            }
+            Err(e) => e.to_string(),
+        };
         Check::new(
             "database",
             Level::Fail,
@@ -311,7 +338,7 @@ fn database(s: &Station) -> Check {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     ) {
         Ok(c) => c,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(Err(e)),
     };
     let _ = conn.busy_timeout(std::time::Duration::from_secs(10));
     let rows: Result<Vec<String>, _> = conn
@@ -321,8 +348,8 @@ fn database(s: &Station) -> Check {
         Ok(r) if r == ["ok"] => {
             Check::new("database", Level::Ok, "journal intact", "log is intact")
         }
-        Ok(r) => fail(r.into_iter().take(3).collect::<Vec<_>>().join("; ")),
-        Err(e) => fail(e.to_string()),
+        Ok(r) => fail(Ok(r.into_iter().take(3).collect::<Vec<_>>().join("; "))),
+        Err(e) => fail(Err(e)),
     }
 }
 

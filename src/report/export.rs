@@ -62,7 +62,12 @@ fn create(path: &Path) -> Result<BufWriter<std::fs::File>, StorageError> {
 }
 
 impl Out {
-    fn new(dir: &Path, name: &str, header: Vec<&'static str>, sep: u8) -> Result<Out, StorageError> {
+    fn new(
+        dir: &Path,
+        name: &str,
+        header: Vec<&'static str>,
+        sep: u8,
+    ) -> Result<Out, StorageError> {
         let mut o = Out {
             csv: create(&dir.join(format!("{name}.csv")))?,
             jsonl: create(&dir.join(format!("{name}.jsonl")))?,
@@ -123,7 +128,8 @@ pub fn pass_label(pass: &str, key: Option<&[u8]>) -> String {
     match key {
         None => pass.to_owned(),
         Some(k) => {
-            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(k).expect("HMAC takes any key length");
+            let mut mac =
+                <Hmac<Sha256> as Mac>::new_from_slice(k).expect("HMAC takes any key length");
             mac.update(pass.as_bytes());
             let d = mac.finalize().into_bytes();
             format!("h{}", crate::domain::ids::to_hex(&d[..8]))
@@ -154,7 +160,11 @@ pub fn export(dbs: &[PathBuf], dir: &Path, opts: &Options) -> Result<usize, Stor
     res
 }
 
-fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<usize, StorageError> {
+fn write_all(
+    conn: &rusqlite::Connection,
+    dir: &Path,
+    opts: &Options,
+) -> Result<usize, StorageError> {
     let io = |e| StorageError::Io {
         path: dir.to_owned(),
         source: e,
@@ -166,9 +176,26 @@ fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<
         dir,
         "sessions",
         vec![
-            "session_id", "station", "seq", "tour", "stop", "source", "context", "scenario", "trade",
-            "lang", "pass", "situation", "age_band", "started_at", "ended_at", "duration_s",
-            "outcome", "clock_offset_ms", "started_wall_ms", "started_mono_ms",
+            "session_id",
+            "station",
+            "seq",
+            "tour",
+            "stop",
+            "source",
+            "context",
+            "scenario",
+            "trade",
+            "lang",
+            "pass",
+            "situation",
+            "age_band",
+            "started_at",
+            "ended_at",
+            "duration_s",
+            "outcome",
+            "clock_offset_ms",
+            "started_wall_ms",
+            "started_mono_ms",
         ],
         opts.sep,
     )?;
@@ -176,8 +203,17 @@ fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<
         dir,
         "steps",
         vec![
-            "session_id", "n", "kind", "step", "step_id", "to_step", "answer", "ms", "at",
-            "wall_ms", "mono_ms",
+            "session_id",
+            "n",
+            "kind",
+            "step",
+            "step_id",
+            "to_step",
+            "answer",
+            "ms",
+            "at",
+            "wall_ms",
+            "mono_ms",
         ],
         opts.sep,
     )?;
@@ -185,8 +221,26 @@ fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<
         dir,
         "profiles",
         vec![
-            "session_id", "reading", "strongest", "holland", "r", "r_n", "i", "i_n", "a", "a_n",
-            "s", "s_n", "e", "e_n", "c", "c_n", "skills", "trade_1", "trade_2", "trade_3",
+            "session_id",
+            "reading",
+            "strongest",
+            "holland",
+            "r",
+            "r_n",
+            "i",
+            "i_n",
+            "a",
+            "a_n",
+            "s",
+            "s_n",
+            "e",
+            "e_n",
+            "c",
+            "c_n",
+            "skills",
+            "trade_1",
+            "trade_2",
+            "trade_3",
         ],
         opts.sep,
     )?;
@@ -210,7 +264,12 @@ fn write_all(conn: &rusqlite::Connection, dir: &Path, opts: &Options) -> Result<
                 .map_err(io)?;
         }
         if let Some(p) = profiles.get(&r.id) {
-            let mut cells = vec![text(&p.session_id), text(&p.reading), text(&p.strongest), text(&p.holland)];
+            let mut cells = vec![
+                text(&p.session_id),
+                text(&p.reading),
+                text(&p.strongest),
+                text(&p.holland),
+            ];
             for (s, n) in p.areas {
                 cells.push(num(s));
                 cells.push(num(n));
@@ -240,12 +299,15 @@ fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Resu
         text(&r.scenario),
         opt(&r.trade),
         text(&r.lang),
-        r.pass_id.as_ref().map_or(Cell::Empty, |p| text(pass_label(p, key))),
+        r.pass_id
+            .as_ref()
+            .map_or(Cell::Empty, |p| text(pass_label(p, key))),
         text(&r.situation),
         text(&r.age_band),
         text(time::paris_iso(r.started_ms())),
-        r.ended_wall_ms
-            .map_or(Cell::Empty, |e| text(time::paris_iso(e + r.clock_offset_ms))),
+        r.ended_wall_ms.map_or(Cell::Empty, |e| {
+            text(time::paris_iso(e + r.clock_offset_ms))
+        }),
         opt_num(r.duration_ms().map(|d| d / 1000)),
         opt(&r.outcome),
         num(r.clock_offset_ms),

@@ -6,7 +6,7 @@
 
 use crate::domain::dimension::Area;
 use crate::domain::session::Source;
-use crate::report::svg::{Bar, bars, cell, esc, SMALL};
+use crate::report::svg::{Bar, SMALL, bars, cell, esc};
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, time};
 use rusqlite::Connection;
@@ -96,11 +96,29 @@ impl L {
     }
 }
 
-const SITUATIONS: [&str; 7] = ["college", "lycee", "etudes", "cherche_emploi", "travaille", "autre", "non_dit"];
+const SITUATIONS: [&str; 7] = [
+    "college",
+    "lycee",
+    "etudes",
+    "cherche_emploi",
+    "travaille",
+    "autre",
+    "non_dit",
+];
 const AGES: [&str; 5] = ["moins_16", "16_25", "26_44", "45_plus", "non_dit"];
-const CONTEXTS: [&str; 6] = ["tout_public", "college", "lycee", "mission_locale", "france_travail", "autre"];
+const CONTEXTS: [&str; 6] = [
+    "tout_public",
+    "college",
+    "lycee",
+    "mission_locale",
+    "france_travail",
+    "autre",
+];
 
-fn count_by<'a>(rows: &'a [SessionRow], key: impl Fn(&'a SessionRow) -> String) -> BTreeMap<String, i64> {
+fn count_by<'a>(
+    rows: &'a [SessionRow],
+    key: impl Fn(&'a SessionRow) -> String,
+) -> BTreeMap<String, i64> {
     let mut m = BTreeMap::new();
     for r in rows {
         *m.entry(key(r)).or_insert(0) += 1;
@@ -126,9 +144,9 @@ fn crosstab(title: &str, rows: &[(String, Vec<i64>)], cols: &[String]) -> String
     s
 }
 
-fn fmt_duration(ms: i64, en: bool) -> String {
+fn fmt_duration(ms: i64) -> String {
     let s = ms / 1000;
-    if en { format!("{} min {:02} s", s / 60, s % 60) } else { format!("{} min {:02} s", s / 60, s % 60) }
+    format!("{} min {:02} s", s / 60, s % 60)
 }
 
 /// Builds the report from a tour log.
@@ -139,7 +157,10 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
     } else {
         vec![Source::Visitor]
     };
-    let stamp = o.include_simulated.then(|| l.t("données simulées", "simulated data (données simulées)").to_owned());
+    let stamp = o.include_simulated.then(|| {
+        l.t("données simulées", "simulated data (données simulées)")
+            .to_owned()
+    });
     let stamp = stamp.as_deref();
     let rows = read::sessions(conn, &sources)?;
     let mut charts: Vec<(String, String, String)> = vec![];
@@ -156,22 +177,65 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
         }
     }
     let per_stop = count_by(&rows, |r| r.stop.clone().unwrap_or_else(|| "—".into()));
-    chart("visites-par-etape", l.t("Sessions par étape de la tournée", "Sessions per tour stop"),
-        stops.iter().map(|s| Bar::count(s.clone(), per_stop[s])).collect(), String::new());
+    chart(
+        "visites-par-etape",
+        l.t("Sessions par étape de la tournée", "Sessions per tour stop"),
+        stops
+            .iter()
+            .map(|s| Bar::count(s.clone(), per_stop[s]))
+            .collect(),
+        String::new(),
+    );
     let per_day = count_by(&rows, |r| time::paris_day_hour(r.started_ms()).0);
-    chart("visites-par-jour", l.t("Sessions par jour", "Sessions per day"),
-        per_day.iter().map(|(d, n)| Bar::count(d.clone(), *n)).collect(), String::new());
-    let per_hour = count_by(&rows, |r| format!("{:02} h", time::paris_day_hour(r.started_ms()).1));
-    chart("visites-par-heure", l.t("Sessions par heure de la journée", "Sessions per hour of the day"),
-        per_hour.iter().map(|(h, n)| Bar::count(h.clone(), *n)).collect(), String::new());
+    chart(
+        "visites-par-jour",
+        l.t("Sessions par jour", "Sessions per day"),
+        per_day
+            .iter()
+            .map(|(d, n)| Bar::count(d.clone(), *n))
+            .collect(),
+        String::new(),
+    );
+    let per_hour = count_by(&rows, |r| {
+        format!("{:02} h", time::paris_day_hour(r.started_ms()).1)
+    });
+    chart(
+        "visites-par-heure",
+        l.t(
+            "Sessions par heure de la journée",
+            "Sessions per hour of the day",
+        ),
+        per_hour
+            .iter()
+            .map(|(h, n)| Bar::count(h.clone(), *n))
+            .collect(),
+        String::new(),
+    );
     let per_ctx = count_by(&rows, |r| r.context.clone());
-    chart("visites-par-contexte", l.t("Sessions par contexte de visite", "Sessions by visit context"),
-        CONTEXTS.iter().map(|c| Bar::count(l.context(c), per_ctx.get(*c).copied().unwrap_or(0))).collect(), String::new());
+    chart(
+        "visites-par-contexte",
+        l.t(
+            "Sessions par contexte de visite",
+            "Sessions by visit context",
+        ),
+        CONTEXTS
+            .iter()
+            .map(|c| Bar::count(l.context(c), per_ctx.get(*c).copied().unwrap_or(0)))
+            .collect(),
+        String::new(),
+    );
 
     // Completion and drop-off per step, per scenario.
     let reach = read::step_reach(conn, &sources)?;
     let per_scenario = count_by(&rows, |r| r.scenario.clone());
-    let completed = count_by(&rows.iter().filter(|r| r.outcome.as_deref() == Some("completed")).cloned().collect::<Vec<_>>(), |r| r.scenario.clone());
+    let completed = count_by(
+        &rows
+            .iter()
+            .filter(|r| r.outcome.as_deref() == Some("completed"))
+            .cloned()
+            .collect::<Vec<_>>(),
+        |r| r.scenario.clone(),
+    );
     for (sc, total) in &per_scenario {
         let done = completed.get(sc).copied().unwrap_or(0);
         let b: Vec<Bar> = reach
@@ -182,7 +246,12 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
                     format!("{}. {}", x.step + 1, x.step_id.clone().unwrap_or_default()),
                     x.reached,
                 );
-                bar.text = format!("{} · {} {}", cell(x.reached), l.t("arrêts :", "drop-offs:"), cell(x.dropped));
+                bar.text = format!(
+                    "{} · {} {}",
+                    cell(x.reached),
+                    l.t("arrêts :", "drop-offs:"),
+                    cell(x.dropped)
+                );
                 bar
             })
             .collect();
@@ -193,7 +262,13 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
         };
         chart(
             &format!("etapes-{sc}"),
-            &format!("{} « {sc} » : {} {}, {} {rate}", l.t("Parcours", "Journey"), cell(*total), l.t("sessions", "sessions"), l.t("terminées", "completed")),
+            &format!(
+                "{} « {sc} » : {} {}, {} {rate}",
+                l.t("Parcours", "Journey"),
+                cell(*total),
+                l.t("sessions", "sessions"),
+                l.t("terminées", "completed")
+            ),
             b,
             String::new(),
         );
@@ -201,30 +276,64 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
 
     // Median time per scenario (monotonic clock, completed sessions).
     let mut durations: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.outcome.as_deref() == Some("completed")) {
+    for r in rows
+        .iter()
+        .filter(|r| r.outcome.as_deref() == Some("completed"))
+    {
         if let Some(d) = r.duration_ms() {
             durations.entry(r.scenario.clone()).or_default().push(d);
         }
     }
-    chart("duree-mediane", l.t("Durée médiane d'une session terminée", "Median time of a completed session"),
-        durations.iter_mut().map(|(sc, d)| {
-            d.sort_unstable();
-            let n = d.len() as i64;
-            if n < SMALL {
-                Bar { label: sc.clone(), value: 0.0, text: "< 5".into() }
-            } else {
-                let m = d[d.len() / 2];
-                Bar { label: sc.clone(), value: m as f64, text: format!("{} ({n})", fmt_duration(m, o.en)) }
-            }
-        }).collect(), String::new());
+    chart(
+        "duree-mediane",
+        l.t(
+            "Durée médiane d'une session terminée",
+            "Median time of a completed session",
+        ),
+        durations
+            .iter_mut()
+            .map(|(sc, d)| {
+                d.sort_unstable();
+                let n = d.len() as i64;
+                if n < SMALL {
+                    Bar {
+                        label: sc.clone(),
+                        value: 0.0,
+                        text: "< 5".into(),
+                    }
+                } else {
+                    let m = d[d.len() / 2];
+                    Bar {
+                        label: sc.clone(),
+                        value: m as f64,
+                        text: format!("{} ({n})", fmt_duration(m)),
+                    }
+                }
+            })
+            .collect(),
+        String::new(),
+    );
 
     // Self-declared situation and age band.
     let sit = count_by(&rows, |r| r.situation.clone());
-    chart("situations", l.t("Situation déclarée", "Self-declared situation"),
-        SITUATIONS.iter().map(|s| Bar::count(l.situation(s), sit.get(*s).copied().unwrap_or(0))).collect(), String::new());
+    chart(
+        "situations",
+        l.t("Situation déclarée", "Self-declared situation"),
+        SITUATIONS
+            .iter()
+            .map(|s| Bar::count(l.situation(s), sit.get(*s).copied().unwrap_or(0)))
+            .collect(),
+        String::new(),
+    );
     let age = count_by(&rows, |r| r.age_band.clone());
-    chart("tranches-age", l.t("Tranche d'âge déclarée", "Self-declared age band"),
-        AGES.iter().map(|s| Bar::count(l.age(s), age.get(*s).copied().unwrap_or(0))).collect(), String::new());
+    chart(
+        "tranches-age",
+        l.t("Tranche d'âge déclarée", "Self-declared age band"),
+        AGES.iter()
+            .map(|s| Bar::count(l.age(s), age.get(*s).copied().unwrap_or(0)))
+            .collect(),
+        String::new(),
+    );
 
     // Strongest areas.
     let mut areas: HashMap<char, i64> = HashMap::new();
@@ -244,27 +353,74 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
         .iter()
         .map(|a| {
             let v = a.verb();
-            let name = if o.en { v.en.clone().unwrap_or(v.fr.clone()) } else { v.fr.clone() };
-            Bar::count(format!("{} ({})", name, a.letter()), areas.get(&a.letter()).copied().unwrap_or(0))
+            let name = if o.en {
+                v.en.clone().unwrap_or(v.fr.clone())
+            } else {
+                v.fr.clone()
+            };
+            Bar::count(
+                format!("{} ({})", name, a.letter()),
+                areas.get(&a.letter()).copied().unwrap_or(0),
+            )
         })
         .collect();
-    b.push(Bar::count(l.t("pas de préférence nette", "no clear preference"), flat));
-    b.push(Bar::count(l.t("trop peu de réponses", "too few answers"), few));
-    chart("domaines-forts", l.t("Domaines les plus forts des profils", "Strongest areas of the profiles"), b, String::new());
+    b.push(Bar::count(
+        l.t("pas de préférence nette", "no clear preference"),
+        flat,
+    ));
+    b.push(Bar::count(
+        l.t("trop peu de réponses", "too few answers"),
+        few,
+    ));
+    chart(
+        "domaines-forts",
+        l.t(
+            "Domaines les plus forts des profils",
+            "Strongest areas of the profiles",
+        ),
+        b,
+        String::new(),
+    );
 
     // Trades: most matched, most explored.
     let matched = read::matched_trades(conn, &sources)?;
-    chart("metiers-proposes", l.t("Métiers les plus proposés (parmi les 3 premiers)", "Most-matched trades (top 3)"),
-        matched.iter().take(12).map(|(t, n)| Bar::count(t.clone(), *n)).collect(), String::new());
+    chart(
+        "metiers-proposes",
+        l.t(
+            "Métiers les plus proposés (parmi les 3 premiers)",
+            "Most-matched trades (top 3)",
+        ),
+        matched
+            .iter()
+            .take(12)
+            .map(|(t, n)| Bar::count(t.clone(), *n))
+            .collect(),
+        String::new(),
+    );
     let mut explored: Vec<(String, i64)> = count_by(
-        &rows.iter().filter(|r| r.trade.is_some()).cloned().collect::<Vec<_>>(),
+        &rows
+            .iter()
+            .filter(|r| r.trade.is_some())
+            .cloned()
+            .collect::<Vec<_>>(),
         |r| r.trade.clone().unwrap_or_default(),
     )
     .into_iter()
     .collect();
     explored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    chart("metiers-explores", l.t("Métiers les plus explorés (immersions)", "Most-explored trades (immersions)"),
-        explored.iter().take(12).map(|(t, n)| Bar::count(t.clone(), *n)).collect(), String::new());
+    chart(
+        "metiers-explores",
+        l.t(
+            "Métiers les plus explorés (immersions)",
+            "Most-explored trades (immersions)",
+        ),
+        explored
+            .iter()
+            .take(12)
+            .map(|(t, n)| Bar::count(t.clone(), *n))
+            .collect(),
+        String::new(),
+    );
 
     // Journeys across stations through pass ids.
     let mut by_pass: HashMap<&str, Vec<&SessionRow>> = HashMap::new();
@@ -287,29 +443,86 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
         st.dedup();
         *spread.entry(st.len().min(4)).or_insert(0) += 1;
     }
-    chart("parcours-pass", l.t("Pass visiteurs selon le nombre de bornes visitées", "Visitor passes by number of stations visited"),
-        spread.iter().map(|(k, n)| Bar::count(if *k >= 4 { "4+".into() } else { k.to_string() }, *n)).collect(), String::new());
+    chart(
+        "parcours-pass",
+        l.t(
+            "Pass visiteurs selon le nombre de bornes visitées",
+            "Visitor passes by number of stations visited",
+        ),
+        spread
+            .iter()
+            .map(|(k, n)| Bar::count(if *k >= 4 { "4+".into() } else { k.to_string() }, *n))
+            .collect(),
+        String::new(),
+    );
     let mut mv: Vec<_> = moves.into_iter().collect();
     mv.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    chart("enchainements", l.t("Enchaînements de bornes les plus fréquents (pass)", "Most frequent station sequences (passes)"),
-        mv.iter().take(12).map(|((a, b), n)| Bar::count(format!("{a} → {b}"), *n)).collect(), String::new());
+    chart(
+        "enchainements",
+        l.t(
+            "Enchaînements de bornes les plus fréquents (pass)",
+            "Most frequent station sequences (passes)",
+        ),
+        mv.iter()
+            .take(12)
+            .map(|((a, b), n)| Bar::count(format!("{a} → {b}"), *n))
+            .collect(),
+        String::new(),
+    );
 
     // Cross-tabulations.
     let mut tabs = String::new();
     let sit_age: Vec<(String, Vec<i64>)> = SITUATIONS
         .iter()
-        .map(|s| (l.situation(s), AGES.iter().map(|a| rows.iter().filter(|r| r.situation == *s && r.age_band == *a).count() as i64).collect()))
+        .map(|s| {
+            (
+                l.situation(s),
+                AGES.iter()
+                    .map(|a| {
+                        rows.iter()
+                            .filter(|r| r.situation == *s && r.age_band == *a)
+                            .count() as i64
+                    })
+                    .collect(),
+            )
+        })
         .collect();
-    tabs.push_str(&crosstab(l.t("Situation × tranche d'âge", "Situation × age band"), &sit_age, &AGES.iter().map(|a| l.age(a)).collect::<Vec<_>>()));
+    tabs.push_str(&crosstab(
+        l.t("Situation × tranche d'âge", "Situation × age band"),
+        &sit_age,
+        &AGES.iter().map(|a| l.age(a)).collect::<Vec<_>>(),
+    ));
     let ctx_stop: Vec<(String, Vec<i64>)> = CONTEXTS
         .iter()
-        .map(|c| (l.context(c), stops.iter().map(|s| rows.iter().filter(|r| r.context == *c && r.stop.clone().unwrap_or_else(|| "—".into()) == *s).count() as i64).collect()))
+        .map(|c| {
+            (
+                l.context(c),
+                stops
+                    .iter()
+                    .map(|s| {
+                        rows.iter()
+                            .filter(|r| {
+                                r.context == *c
+                                    && r.stop.clone().unwrap_or_else(|| "—".into()) == *s
+                            })
+                            .count() as i64
+                    })
+                    .collect(),
+            )
+        })
         .collect();
-    tabs.push_str(&crosstab(l.t("Contexte de visite × étape", "Visit context × stop"), &ctx_stop, &stops));
+    tabs.push_str(&crosstab(
+        l.t("Contexte de visite × étape", "Visit context × stop"),
+        &ctx_stop,
+        &stops,
+    ));
 
     // The page.
     let total = rows.len() as i64;
-    let done_all = rows.iter().filter(|r| r.outcome.as_deref() == Some("completed")).count() as i64;
+    let done_all = rows
+        .iter()
+        .filter(|r| r.outcome.as_deref() == Some("completed"))
+        .count() as i64;
     let mut stations: Vec<&str> = rows.iter().map(|r| r.station.as_str()).collect();
     stations.sort_unstable();
     stations.dedup();
@@ -325,7 +538,10 @@ th{{background:#f2f2f2}}.note{{background:#fff6d6;padding:.8em;border-left:4px s
 .sim{{background:#fde2e0;padding:.8em;border-left:4px solid #c0392b;font-weight:bold}}figure{{margin:1.5em 0}}\
 </style></head><body><h1>{title}</h1>",
         lang = if o.en { "en" } else { "fr" },
-        title = esc(l.t("Le Klub extraordinaire — bilan de la tournée", "Le Klub extraordinaire — tour report"))
+        title = esc(l.t(
+            "Le Klub extraordinaire — bilan de la tournée",
+            "Le Klub extraordinaire — tour report"
+        ))
     );
     if stamp.is_some() {
         html.push_str(&format!("<p class=\"sim\">{}</p>", esc(l.t(

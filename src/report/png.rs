@@ -23,7 +23,10 @@ pub fn render(svg: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| e.to_string())?;
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     if !out.status.success() || !out.stdout.starts_with(b"\x89PNG") {
-        return Err(format!("rsvg-convert : {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "rsvg-convert : {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     Ok(out.stdout)
 }

@@ -5,7 +5,11 @@ pub const SMALL: i64 = 5;
 
 /// A count as shown: the number, or "< 5" below [`SMALL`].
 pub fn cell(n: i64) -> String {
-    if n < SMALL { "< 5".into() } else { n.to_string() }
+    if n < SMALL {
+        "< 5".into()
+    } else {
+        n.to_string()
+    }
 }
 
 /// One bar.
@@ -46,7 +50,11 @@ const TOP: f64 = 40.0;
 /// A horizontal bar chart. `stamp` (e.g. "données simulées") is written across it.
 pub fn bars(title: &str, bars: &[Bar], stamp: Option<&str>) -> String {
     let h = TOP + ROW * bars.len().max(1) as f64 + 16.0;
-    let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max).max(1e-9);
+    let max = bars
+        .iter()
+        .map(|b| b.value)
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
     let span = W - LABEL_W - 190.0;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{h}\" viewBox=\"0 0 {W} {h}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"13\" role=\"img\" aria-label=\"{t}\">\

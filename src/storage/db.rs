@@ -14,7 +14,8 @@ const BUSY: Duration = Duration::from_secs(10);
 pub fn configure(conn: &Connection, writable: bool) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY)?;
     if writable {
-        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(rusqlite::Error::InvalidParameterName(format!(
                 "journal_mode={mode}"
@@ -43,6 +44,7 @@ pub fn open_rw(path: &Path) -> Result<(Connection, u32), StorageError> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_URI
             | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| schema::classify(e, path))?;
@@ -60,7 +62,10 @@ pub fn open_ro(path: &Path) -> Result<Connection, StorageError> {
     if !path.is_file() {
         return Err(StorageError::Io {
             path: path.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "fichier absent / no such file"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "fichier absent / no such file",
+            ),
         });
     }
     let conn = Connection::open_with_flags(
@@ -107,7 +112,10 @@ pub fn open_snapshot(src: &Path, dest: &Path) -> Result<Connection, StorageError
     if !src.is_file() {
         return Err(StorageError::Io {
             path: src.to_owned(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "fichier absent / no such file"),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "fichier absent / no such file",
+            ),
         });
     }
     let from = Connection::open_with_flags(
@@ -122,9 +130,7 @@ pub fn open_snapshot(src: &Path, dest: &Path) -> Result<Connection, StorageError
         let mut to = Connection::open(dest)?;
         let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
         // One step copies every page inside one read transaction: a consistent snapshot.
-        backup
-            .step(-1)
-            .map_err(|e| schema::classify(e, src))?;
+        backup.step(-1).map_err(|e| schema::classify(e, src))?;
     }
     drop(from);
     let conn = Connection::open(dest)?;
@@ -151,13 +157,20 @@ pub fn side_files(path: &Path) -> [PathBuf; 2] {
 
 /// Fsyncs a directory, so a rename or a new file in it survives a power cut.
 pub fn sync_dir(dir: &Path) {
-    if let Ok(f) = std::fs::File::open(if dir.as_os_str().is_empty() { Path::new(".") } else { dir }) {
+    if let Ok(f) = std::fs::File::open(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    }) {
         let _ = f.sync_all();
     }
 }
 
 /// Counts the sessions of a source in a log, without changing it (0 for no file yet).
-pub fn count_source(path: &Path, source: crate::domain::session::Source) -> Result<u64, StorageError> {
+pub fn count_source(
+    path: &Path,
+    source: crate::domain::session::Source,
+) -> Result<u64, StorageError> {
     if !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
         return Ok(0);
     }

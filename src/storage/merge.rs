@@ -5,8 +5,9 @@
 //! is built in a temporary file next to it, checked, synced, and only then renamed over
 //! the old one; when nothing changes the old file is left byte for byte as it was.
 
+use crate::storage::schema::{self, Kind};
 use crate::storage::{StorageError, db};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// What a merge did.
@@ -32,7 +33,10 @@ impl Drop for Scratch {
 }
 
 fn scratch_near(out: &Path) -> Result<Scratch, StorageError> {
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let mut b = [0u8; 6];
     crate::domain::ids::fill_random(&mut b);
     let name = format!(
@@ -52,12 +56,36 @@ fn scratch_near(out: &Path) -> Result<Scratch, StorageError> {
 pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError> {
     let scratch = scratch_near(out)?;
     let tmp = scratch.0.join("tour.db");
-    // Snapshot and check every input before touching anything.
+    // Check every input before touching anything. A current-version input is read in
+    // place, inside the merge transaction (a consistent snapshot even while a station
+    // writes it); an older one is copied through the backup API and upgraded in the copy.
     let mut snaps = vec![];
     for (k, input) in inputs.iter().enumerate() {
-        let snap = scratch.0.join(format!("in-{k}.db"));
-        drop(db::open_snapshot(input, &snap)?);
-        snaps.push((input.clone(), snap));
+        if !input.is_file() {
+            return Err(StorageError::Io {
+                path: input.clone(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "fichier absent / no such file",
+                ),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            input,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| schema::classify(e, input))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let kind = schema::inspect(&conn, input)?;
+        db::check(&conn, input)?;
+        drop(conn);
+        if kind == Kind::Ours(schema::LATEST) {
+            snaps.push((input.clone(), input.clone()));
+        } else {
+            let snap = scratch.0.join(format!("in-{k}.db"));
+            drop(db::open_snapshot(input, &snap)?);
+            snaps.push((input.clone(), snap));
+        }
     }
     let existed = out.exists();
     let mut conn = if existed {
@@ -78,6 +106,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
         db::open_rw(&tmp)?.0
     };
     let mut report = MergeReport::default();
+    // Bulk inserts: a large page cache saves re-reading index pages.
+    conn.pragma_update(None, "cache_size", -262_144)?;
     for (input, snap) in &snaps {
         merge_one(&mut conn, input, snap, &mut report)?;
     }
@@ -113,11 +143,12 @@ fn merge_one(
     snap: &Path,
     report: &mut MergeReport,
 ) -> Result<(), StorageError> {
-    conn.execute("ATTACH DATABASE ?1 AS src", [snap.to_string_lossy()])?;
+    conn.execute("ATTACH DATABASE ?1 AS src", [uri_ro(snap)])?;
     let res = (|| -> Result<(), StorageError> {
         let tx = conn.transaction()?;
         let find = |sql: &str| -> Option<(String, String, i64)> {
-            tx.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).ok()
+            tx.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .ok()
         };
         let collision = find(
             "SELECT s.id, s.station, s.seq FROM src.sessions s JOIN main.sessions m ON m.id = s.id
@@ -163,4 +194,18 @@ fn merge_one(
     })();
     conn.execute("DETACH DATABASE src", [])?;
     res
+}
+
+/// A read-only `file:` URI for ATTACH.
+fn uri_ro(p: &Path) -> String {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    let mut s = String::from("file:");
+    for c in abs.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' | ' ' | '"' | '\'' => s.push_str(&format!("%{:02X}", c as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push_str("?mode=ro");
+    s
 }

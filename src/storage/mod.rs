@@ -32,9 +32,7 @@ pub enum StorageError {
         supported: u32,
     },
     /// Not a Klub log at all.
-    #[error(
-        "{path} : ce n'est pas un journal du Klub / not a Klub log"
-    )]
+    #[error("{path} : ce n'est pas un journal du Klub / not a Klub log")]
     Foreign {
         /// The file.
         path: PathBuf,

@@ -155,7 +155,10 @@ fn stop_ranks(by_station_seq: &[SessionRow]) -> HashMap<String, (f64, i64)> {
             let mut t = times.remove(stop).unwrap_or_default();
             t.sort_unstable();
             let median = t.get(t.len() / 2).copied().unwrap_or(0);
-            (stop.to_owned(), (p.iter().sum::<f64>() / p.len() as f64, median))
+            (
+                stop.to_owned(),
+                (p.iter().sum::<f64>() / p.len() as f64, median),
+            )
         })
         .collect()
 }
@@ -254,7 +257,8 @@ pub fn profiles(conn: &Connection) -> Result<HashMap<String, ProfileRow>, Storag
             },
         );
     }
-    let mut stmt = conn.prepare("SELECT session_id, trade FROM top_trades ORDER BY session_id, rank")?;
+    let mut stmt =
+        conn.prepare("SELECT session_id, trade FROM top_trades ORDER BY session_id, rank")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -278,7 +282,10 @@ pub fn counts(conn: &Connection) -> Result<Vec<(String, String, i64)>, StorageEr
 
 fn source_list(sources: &[Source]) -> String {
     let ids: Vec<String> = if sources.is_empty() {
-        Source::ALL.iter().map(|s| format!("'{}'", s.id())).collect()
+        Source::ALL
+            .iter()
+            .map(|s| format!("'{}'", s.id()))
+            .collect()
     } else {
         sources.iter().map(|s| format!("'{}'", s.id())).collect()
     };
@@ -300,46 +307,66 @@ pub struct StepReach {
     pub dropped: i64,
 }
 
-/// Reach and drop-off per step, by scenario then step.
+/// Reach and drop-off per step, by scenario then step. One pass over the `shown` events in
+/// their stored order (by session), so no sort of millions of rows is needed.
 pub fn step_reach(conn: &Connection, sources: &[Source]) -> Result<Vec<StepReach>, StorageError> {
     let src = source_list(sources);
-    let mut out: Vec<StepReach> = vec![];
+    let mut sessions: HashMap<String, (String, bool)> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
-        "SELECT s.scenario, x.step, x.step_id, count(*) FROM
-           (SELECT session_id, step, max(step_id) AS step_id FROM steps WHERE kind = 'shown' GROUP BY session_id, step) x
-           JOIN sessions s ON s.id = x.session_id
-         WHERE s.source IN ({src}) GROUP BY 1, 2 ORDER BY 1, 2"
-    ))?;
-    let rows = stmt.query_map([], |r| {
-        Ok(StepReach {
-            scenario: r.get(0)?,
-            step: r.get(1)?,
-            step_id: r.get(2)?,
-            reached: r.get(3)?,
-            dropped: 0,
-        })
-    })?;
-    for r in rows {
-        out.push(r?);
-    }
-    let mut stmt = conn.prepare(&format!(
-        "SELECT s.scenario, x.step, count(*) FROM
-           (SELECT session_id, step, max(n) FROM steps WHERE kind = 'shown' GROUP BY session_id) x
-           JOIN sessions s ON s.id = x.session_id
-         WHERE s.source IN ({src}) AND coalesce(s.outcome, '') <> 'completed' GROUP BY 1, 2"
+        "SELECT id, scenario, coalesce(outcome, '') = 'completed' FROM sessions WHERE source IN ({src})"
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let (sc, step, n): (String, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?);
-        if let Some(x) = out.iter_mut().find(|x| x.scenario == sc && x.step == step) {
-            x.dropped = n;
-        }
+        sessions.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
     }
-    Ok(out)
+    let mut acc: std::collections::BTreeMap<(String, i64), StepReach> = Default::default();
+    let mut flush = |id: &str, shown: &mut Vec<(i64, Option<String>)>, last: Option<i64>| {
+        if let Some((scenario, completed)) = sessions.get(id) {
+            shown.sort_by_key(|(s, _)| *s);
+            shown.dedup_by_key(|(s, _)| *s);
+            for (step, step_id) in shown.iter() {
+                let e = acc
+                    .entry((scenario.clone(), *step))
+                    .or_insert_with(|| StepReach {
+                        scenario: scenario.clone(),
+                        step: *step,
+                        step_id: step_id.clone(),
+                        reached: 0,
+                        dropped: 0,
+                    });
+                e.reached += 1;
+                if !completed && last == Some(*step) {
+                    e.dropped += 1;
+                }
+            }
+        }
+        shown.clear();
+    };
+    let mut stmt =
+        conn.prepare("SELECT session_id, step, step_id FROM steps WHERE kind = 'shown'")?;
+    let mut rows = stmt.query([])?;
+    let mut current = String::new();
+    let mut shown: Vec<(i64, Option<String>)> = vec![];
+    let mut last = None;
+    while let Some(r) = rows.next()? {
+        let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if id != current {
+            flush(&current, &mut shown, last);
+            current = id.to_owned();
+        }
+        let step: i64 = r.get(1)?;
+        shown.push((step, r.get(2)?));
+        last = Some(step);
+    }
+    flush(&current, &mut shown, last);
+    Ok(acc.into_values().collect())
 }
 
 /// Profiles by reading and strongest letters: (reading, strongest, sessions).
-pub fn readings(conn: &Connection, sources: &[Source]) -> Result<Vec<(String, String, i64)>, StorageError> {
+pub fn readings(
+    conn: &Connection,
+    sources: &[Source],
+) -> Result<Vec<(String, String, i64)>, StorageError> {
     let src = source_list(sources);
     let mut stmt = conn.prepare(&format!(
         "SELECT p.reading, p.strongest, count(*) FROM profiles p JOIN sessions s ON s.id = p.session_id
@@ -352,7 +379,10 @@ pub fn readings(conn: &Connection, sources: &[Source]) -> Result<Vec<(String, St
 }
 
 /// Trades by how many sessions had them among their top trades, most first.
-pub fn matched_trades(conn: &Connection, sources: &[Source]) -> Result<Vec<(String, i64)>, StorageError> {
+pub fn matched_trades(
+    conn: &Connection,
+    sources: &[Source],
+) -> Result<Vec<(String, i64)>, StorageError> {
     let src = source_list(sources);
     let mut stmt = conn.prepare(&format!(
         "SELECT t.trade, count(*) FROM top_trades t JOIN sessions s ON s.id = t.session_id

@@ -182,7 +182,11 @@ pub fn decode_answer(s: &str) -> Option<Answer> {
             Some(Answer::Game {
                 found: found.parse().ok()?,
                 total: total.parse().ok()?,
-                enjoy: if enjoy == "-" { None } else { Some(enjoy.parse().ok()?) },
+                enjoy: if enjoy == "-" {
+                    None
+                } else {
+                    Some(enjoy.parse().ok()?)
+                },
             })
         }
         _ => None,
@@ -229,8 +233,16 @@ mod tests {
             Answer::Scale(0),
             Answer::Multi(vec![]),
             Answer::Multi(vec![0, 4, 11]),
-            Answer::Game { found: 3, total: 5, enjoy: Some(2) },
-            Answer::Game { found: 0, total: 7, enjoy: None },
+            Answer::Game {
+                found: 3,
+                total: 5,
+                enjoy: Some(2),
+            },
+            Answer::Game {
+                found: 0,
+                total: 7,
+                enjoy: None,
+            },
         ] {
             assert_eq!(decode_answer(&encode_answer(&a)), Some(a));
         }

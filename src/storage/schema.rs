@@ -16,7 +16,13 @@ pub const APP_ID: i64 = 0x4B4C_5542;
 macro_rules! id_check {
     ($c:literal) => {
         concat!(
-            "(", $c, " GLOB '[a-z0-9]*' AND ", $c, " NOT GLOB '*[^a-z0-9-]*' AND length(", $c, ") <= 40)"
+            "(",
+            $c,
+            " GLOB '[a-z0-9]*' AND ",
+            $c,
+            " NOT GLOB '*[^a-z0-9-]*' AND length(",
+            $c,
+            ") <= 40)"
         )
     };
 }
@@ -24,7 +30,15 @@ macro_rules! id_check {
 /// A random id of `n` lowercase hex digits.
 macro_rules! hex_check {
     ($c:literal, $n:literal) => {
-        concat!("(length(", $c, ") = ", $n, " AND ", $c, " NOT GLOB '*[^0-9a-f]*')")
+        concat!(
+            "(length(",
+            $c,
+            ") = ",
+            $n,
+            " AND ",
+            $c,
+            " NOT GLOB '*[^0-9a-f]*')"
+        )
     };
 }
 
@@ -115,8 +129,7 @@ pub fn inspect(conn: &Connection, path: &Path) -> Result<Kind, StorageError> {
     let read = || -> rusqlite::Result<(i64, u32, i64)> {
         let app: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         let version: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let tables: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+        let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
         Ok((app, version, tables))
     };
     let (app, version, tables) = read().map_err(|e| classify(e, path))?;
@@ -201,7 +214,9 @@ pub fn text_columns(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>
     let mut out = vec![];
     for t in names {
         let mut cols = conn.prepare("SELECT name, type FROM pragma_table_info(?1)")?;
-        for row in cols.query_map([&t], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for row in cols.query_map([&t], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (name, ty) = row?;
             if ty.eq_ignore_ascii_case("TEXT") {
                 out.push((t.clone(), name));

@@ -128,8 +128,14 @@ mod tests {
         let switch = parse_paris_date("2026-03-29").unwrap() + 2 * HOUR_MS;
         assert_eq!(paris_day_hour(switch - 60_000), ("2026-03-29".into(), 1));
         assert_eq!(paris_day_hour(switch), ("2026-03-29".into(), 3));
-        assert_eq!(paris_iso(parse_paris_date("2026-07-14").unwrap()), "2026-07-14T00:00:00+02:00");
-        assert_eq!(paris_iso(parse_paris_date("2026-12-24").unwrap()), "2026-12-24T00:00:00+01:00");
+        assert_eq!(
+            paris_iso(parse_paris_date("2026-07-14").unwrap()),
+            "2026-07-14T00:00:00+02:00"
+        );
+        assert_eq!(
+            paris_iso(parse_paris_date("2026-12-24").unwrap()),
+            "2026-12-24T00:00:00+01:00"
+        );
         assert_eq!(parse_paris_date("2026-02-30"), None);
         assert_eq!(utc_stamp(0), "19700101T000000Z");
     }

@@ -127,7 +127,9 @@ pub struct LogWriter {
 
 impl std::fmt::Debug for LogWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LogWriter").field("path", &self.path).finish()
+        f.debug_struct("LogWriter")
+            .field("path", &self.path)
+            .finish()
     }
 }
 
@@ -396,7 +398,10 @@ impl Worker {
         if self.live.contains_key(id) {
             return self.live.get_mut(id);
         }
-        self.recent.iter_mut().find(|(k, _)| k == id).map(|(_, l)| l)
+        self.recent
+            .iter_mut()
+            .find(|(k, _)| k == id)
+            .map(|(_, l)| l)
     }
 
     fn prepare(&mut self, r: Record) -> Result<Op, String> {
@@ -511,9 +516,7 @@ impl Worker {
             },
             Msg::PageLimit(p) => {
                 let n = p.map_or(4_294_967_294_i64, i64::from);
-                let _ = self
-                    .conn
-                    .pragma_update(None, "max_page_count", n);
+                let _ = self.conn.pragma_update(None, "max_page_count", n);
             }
             Msg::Stop => {
                 self.stopping.get_or_insert_with(Instant::now);

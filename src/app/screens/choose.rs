@@ -56,7 +56,10 @@ pub fn order(station: &Station, scanned: Option<&Pass>) -> Vec<usize> {
     let profile = pass.profile(set.skills.len());
     let score = |i: usize| {
         let s = &set.scenarios[i];
-        match (&s.kind, s.trade.as_deref().and_then(|t| set.catalogue.get(t))) {
+        match (
+            &s.kind,
+            s.trade.as_deref().and_then(|t| set.catalogue.get(t)),
+        ) {
             (Kind::Immersion, Some(trade)) => match_score(&profile, trade),
             (Kind::Immersion, None) => 0.0,
             (Kind::Talents, _) => -1.0,
@@ -73,7 +76,9 @@ fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
 }
 
 fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
-    p.spawn(widget::heading(v.say("Que veux-tu essayer ?", "What would you like to try?")));
+    p.spawn(widget::heading(
+        v.say("Que veux-tu essayer ?", "What would you like to try?"),
+    ));
     p.spawn(widget::row()).with_children(|r| {
         for i in order(station, v.scanned.as_ref()) {
             let s = &station.content.scenarios[i];

@@ -28,7 +28,9 @@ pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnExit(Screen::Play), leave);
     app.add_systems(
         Update,
-        (build_step, tick_timed, pan_strip).chain().run_if(in_state(Screen::Play)),
+        (build_step, tick_timed, pan_strip)
+            .chain()
+            .run_if(in_state(Screen::Play)),
     );
     app.add_observer(on_play_tap);
     app.add_observer(on_drag);
@@ -233,7 +235,9 @@ fn start(
             });
         }
         counts.started += 1;
-        if let (Some(amb), Some(folder)) = (&s.ambient, visitor.scenario.and_then(|i| station.folder(i))) {
+        if let (Some(amb), Some(folder)) =
+            (&s.ambient, visitor.scenario.and_then(|i| station.folder(i)))
+        {
             sound::play(
                 &mut commands,
                 &mut cache,
@@ -319,9 +323,15 @@ fn start(
                             ..default()
                         },
                         children![
-                            (widget::icon_button("−", "Moins fort"), PlayButton::VolumeDown),
+                            (
+                                widget::icon_button("−", "Moins fort"),
+                                PlayButton::VolumeDown
+                            ),
                             (widget::icon_button("+", "Plus fort"), PlayButton::VolumeUp),
-                            (widget::icon_button("♪ Son", "Couper le son"), PlayButton::Mute),
+                            (
+                                widget::icon_button("♪ Son", "Couper le son"),
+                                PlayButton::Mute
+                            ),
                         ]
                     ),
                     (widget::quiet_button(skip), PlayButton::Skip),
@@ -377,7 +387,9 @@ fn build_step(
     let (Some(s), Some(session)) = (visitor.scenario(&station), visitor.session.as_ref()) else {
         return;
     };
-    let Some(index) = session.current() else { return };
+    let Some(index) = session.current() else {
+        return;
+    };
     let enjoy = matches!(play.phase, Phase::Enjoy { .. });
     if !play.dirty && play.built == Some((index, enjoy)) {
         return;
@@ -390,24 +402,43 @@ fn build_step(
     play.dirty = false;
     play.built = Some((index, enjoy));
     let Ok(area) = area.single() else { return };
-    let Some(step) = s.steps.get(index) else { return };
-    let folder = visitor.scenario.and_then(|i| station.folder(i)).map(|p| p.to_path_buf());
+    let Some(step) = s.steps.get(index) else {
+        return;
+    };
+    let folder = visitor
+        .scenario
+        .and_then(|i| station.folder(i))
+        .map(|p| p.to_path_buf());
     let (done, total) = session.progress(s);
     for mut n in &mut fill {
         n.width = percent(100.0 * done as f32 / total.max(1) as f32);
     }
-    if new_step {
-        if let Some(folder) = &folder {
-            if let Some(snd) = &step.sound {
-                sound::play(&mut commands, &mut cache, &mut sources, &station, &clock, &folder.join(snd), SoundKind::Effect);
-            }
-            if visitor.read_aloud {
-                sound::stop(&mut commands, &sounds, SoundKind::Narration);
-                if let Some((key, _)) = step.texts().first()
-                    && let Some(path) = narration_file(folder, key, visitor.variant())
-                {
-                    sound::play(&mut commands, &mut cache, &mut sources, &station, &clock, &path, SoundKind::Narration);
-                }
+    if new_step && let Some(folder) = &folder {
+        if let Some(snd) = &step.sound {
+            sound::play(
+                &mut commands,
+                &mut cache,
+                &mut sources,
+                &station,
+                &clock,
+                &folder.join(snd),
+                SoundKind::Effect,
+            );
+        }
+        if visitor.read_aloud {
+            sound::stop(&mut commands, &sounds, SoundKind::Narration);
+            if let Some((key, _)) = step.texts().first()
+                && let Some(path) = narration_file(folder, key, visitor.variant())
+            {
+                sound::play(
+                    &mut commands,
+                    &mut cache,
+                    &mut sources,
+                    &station,
+                    &clock,
+                    &path,
+                    SoundKind::Narration,
+                );
             }
         }
     }
@@ -435,7 +466,11 @@ fn build_step(
         if enjoy {
             p.spawn(widget::heading(v.say("Tu as aimé ?", "Did you like it?")));
             p.spawn(widget::row()).with_children(|r| {
-                for (e, fr, en) in [(0u8, "☹ Non", "☹ No"), (1, "Un peu", "A bit"), (2, "☺ Oui", "☺ Yes")] {
+                for (e, fr, en) in [
+                    (0u8, "☹ Non", "☹ No"),
+                    (1, "Un peu", "A bit"),
+                    (2, "☺ Oui", "☺ Yes"),
+                ] {
                     r.spawn((widget::button(v.say(fr, en)), PlayButton::Enjoy(e)));
                 }
             });
@@ -453,7 +488,10 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
             if let Some((h, sz)) = picture() {
                 p.spawn(fitted(h, sz, 900.0, 340.0));
             }
-            p.spawn((widget::button(v.say("Continuer", "Continue")), PlayButton::Continue));
+            p.spawn((
+                widget::button(v.say("Continuer", "Continue")),
+                PlayButton::Continue,
+            ));
         }
         StepBody::Choice { options, .. } => {
             if let Some((h, sz)) = picture() {
@@ -465,19 +503,27 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                 }
             });
         }
-        StepBody::Multi { options, min, max, .. } => {
+        StepBody::Multi {
+            options, min, max, ..
+        } => {
             p.spawn(widget::body(match v.lang {
                 crate::domain::text::Lang::En => format!("Pick {min} to {max}."),
                 crate::domain::text::Lang::Fr => format!("Choisis-en de {min} à {max}."),
             }));
             p.spawn(widget::row()).with_children(|r| {
                 for (i, o) in options.iter().enumerate() {
-                    r.spawn((widget::toggle(v.t(&o.label), play.picked.contains(&i)), PlayButton::Toggle(i)));
+                    r.spawn((
+                        widget::toggle(v.t(&o.label), play.picked.contains(&i)),
+                        PlayButton::Toggle(i),
+                    ));
                 }
             });
             let ok = (usize::from(*min)..=usize::from(*max)).contains(&play.picked.len());
             if ok {
-                p.spawn((widget::button(v.say("Valider", "Done")), PlayButton::Validate));
+                p.spawn((
+                    widget::button(v.say("Valider", "Done")),
+                    PlayButton::Validate,
+                ));
             }
         }
         StepBody::Scale { points, .. } => {
@@ -487,7 +533,10 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
             p.spawn(widget::row()).with_children(|r| {
                 for i in 0..*points {
                     let (word, heart) = if *points == 3 {
-                        (v.say(SCALE3_FR[usize::from(i)], SCALE3_EN[usize::from(i)]), HEARTS3[usize::from(i)])
+                        (
+                            v.say(SCALE3_FR[usize::from(i)], SCALE3_EN[usize::from(i)]),
+                            HEARTS3[usize::from(i)],
+                        )
                     } else {
                         let k = usize::from(i).min(4);
                         (v.say(SCALE_FR[k], SCALE_EN[k]), HEARTS[k])
@@ -496,7 +545,9 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                 }
             });
         }
-        StepBody::Sort { mode, bins, items, .. } => {
+        StepBody::Sort {
+            mode, bins, items, ..
+        } => {
             p.spawn(widget::body(v.say(
                 "Fais glisser, ou touche un élément puis sa place.",
                 "Drag, or tap an item and then its place.",
@@ -507,7 +558,11 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                         for (pos, item) in play.order.iter().enumerate() {
                             let label = v.t(&items[*item].label);
                             c.spawn((
-                                widget::toggle_shown(&format!("{} · {label}", pos + 1), label, play.selected == Some(*item)),
+                                widget::toggle_shown(
+                                    &format!("{} · {label}", pos + 1),
+                                    label,
+                                    play.selected == Some(*item),
+                                ),
                                 Draggable,
                                 DropZone,
                                 PlayButton::Item(*item),
@@ -535,7 +590,11 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                                 .filter(|(i, _)| play.placed.get(*i).copied().flatten() == Some(b))
                                 .map(|(_, it)| v.t(&it.label))
                                 .collect();
-                            r.spawn((bin_box(v.t(&bin.label), &inside), DropZone, PlayButton::Bin(b)));
+                            r.spawn((
+                                bin_box(v.t(&bin.label), &inside),
+                                DropZone,
+                                PlayButton::Bin(b),
+                            ));
                         }
                     });
                 }
@@ -545,7 +604,10 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                 SortMode::Bins => play.placed.iter().all(Option::is_some),
             };
             if ready {
-                p.spawn((widget::button(v.say("Valider", "Done")), PlayButton::Validate));
+                p.spawn((
+                    widget::button(v.say("Valider", "Done")),
+                    PlayButton::Validate,
+                ));
             }
         }
         StepBody::Hotspot { zones, .. } | StepBody::Panorama { zones, .. } => {
@@ -556,7 +618,10 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                 let zp = ZonePicture { image: sz, shown };
                 if pano {
                     p.spawn(widget::row()).with_children(|r| {
-                        r.spawn((widget::icon_button("◀", "Tourner à gauche"), PlayButton::Pan(-1)));
+                        r.spawn((
+                            widget::icon_button("◀", "Tourner à gauche"),
+                            PlayButton::Pan(-1),
+                        ));
                         r.spawn((
                             Name::new("Panorama"),
                             Node {
@@ -597,7 +662,10 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                                 }
                             });
                         });
-                        r.spawn((widget::icon_button("▶", "Tourner à droite"), PlayButton::Pan(1)));
+                        r.spawn((
+                            widget::icon_button("▶", "Tourner à droite"),
+                            PlayButton::Pan(1),
+                        ));
                     });
                 } else {
                     p.spawn((
@@ -615,20 +683,31 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                     .with_children(|im| zone_marks(im, zones, zp, play, 0));
                 }
             }
-            let fb = play
-                .feedback
-                .as_ref()
-                .map_or_else(|| v.say("Touche l'image.", "Tap the picture.").to_owned(), |t| v.t(t).to_owned());
+            let fb = play.feedback.as_ref().map_or_else(
+                || v.say("Touche l'image.", "Tap the picture.").to_owned(),
+                |t| v.t(t).to_owned(),
+            );
             p.spawn(widget::body(fb));
-            p.spawn((widget::quiet_button(v.say("J'ai fini", "I'm done")), PlayButton::Done));
+            p.spawn((
+                widget::quiet_button(v.say("J'ai fini", "I'm done")),
+                PlayButton::Done,
+            ));
         }
-        StepBody::Timed { seconds, bins, items, .. } => {
+        StepBody::Timed {
+            seconds,
+            bins,
+            items,
+            ..
+        } => {
             let left = if v.untimed {
                 v.say("Sans limite de temps", "No time limit").to_owned()
             } else {
                 countdown_text(v, *seconds, play.since, play.since)
             };
-            p.spawn((widget::text(left, size::HEADING, palette::WARNING), Countdown));
+            p.spawn((
+                widget::text(left, size::HEADING, palette::WARNING),
+                Countdown,
+            ));
             if let Some(item) = items.get(play.timed_index) {
                 p.spawn((
                     widget::text(v.t(&item.label), size::TITLE, palette::TEXT),
@@ -657,7 +736,13 @@ fn countdown_text(v: &Visitor, seconds: u32, since: Duration, now: Duration) -> 
     }
 }
 
-fn zone_marks(p: &mut ChildSpawnerCommands, zones: &[crate::domain::scenario::Zone], zp: ZonePicture, play: &Play, copy: usize) {
+fn zone_marks(
+    p: &mut ChildSpawnerCommands,
+    zones: &[crate::domain::scenario::Zone],
+    zp: ZonePicture,
+    play: &Play,
+    copy: usize,
+) {
     let k = zp.shown.x / zp.image.x as f32;
     for (i, z) in zones.iter().enumerate() {
         let [x, y, w, h] = z.rect.map(|v| v as f32 * k);
@@ -721,7 +806,11 @@ fn scale_button(heart: &str, word: &str) -> impl Bundle {
 }
 
 fn bin_box(label: &str, inside: &[&str]) -> impl Bundle {
-    let list = if inside.is_empty() { "…".to_owned() } else { inside.join("\n") };
+    let list = if inside.is_empty() {
+        "…".to_owned()
+    } else {
+        inside.join("\n")
+    };
     (
         Name::new(format!("Bin {label}")),
         Label(label.to_owned()),
@@ -754,8 +843,17 @@ fn bin_box(label: &str, inside: &[&str]) -> impl Bundle {
 fn game_score(step: &Step, play: &Play) -> (u16, u16) {
     let n = |x: usize| u16::try_from(x).unwrap_or(u16::MAX);
     match &step.body {
-        StepBody::Sort { mode: SortMode::Order, items, .. } => (
-            n(play.order.iter().enumerate().filter(|(pos, i)| *pos == **i).count()),
+        StepBody::Sort {
+            mode: SortMode::Order,
+            items,
+            ..
+        } => (
+            n(play
+                .order
+                .iter()
+                .enumerate()
+                .filter(|(pos, i)| *pos == **i)
+                .count()),
             n(items.len()),
         ),
         StepBody::Sort { items, bins, .. } => (
@@ -763,13 +861,23 @@ fn game_score(step: &Step, play: &Play) -> (u16, u16) {
                 .iter()
                 .enumerate()
                 .filter(|(i, it)| {
-                    play.placed.get(*i).copied().flatten().and_then(|b| bins.get(b)).map(|b| &b.id) == it.bin.as_ref()
+                    play.placed
+                        .get(*i)
+                        .copied()
+                        .flatten()
+                        .and_then(|b| bins.get(b))
+                        .map(|b| &b.id)
+                        == it.bin.as_ref()
                 })
                 .count()),
             n(items.len()),
         ),
         StepBody::Hotspot { zones, .. } | StepBody::Panorama { zones, .. } => (
-            n(play.found.iter().filter(|z| zones.get(**z).is_some_and(|z| z.target)).count()),
+            n(play
+                .found
+                .iter()
+                .filter(|z| zones.get(**z).is_some_and(|z| z.target))
+                .count()),
             n(zones.iter().filter(|z| z.target).count()),
         ),
         StepBody::Timed { items, .. } => (play.timed_correct, n(items.len())),
@@ -789,7 +897,9 @@ fn on_play_tap(
     mut log: MessageWriter<Logged>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    let Ok(button) = buttons.get(tap.entity).copied() else { return };
+    let Ok(button) = buttons.get(tap.entity).copied() else {
+        return;
+    };
     match button {
         PlayButton::VolumeDown => {
             station.volume = (station.volume - 0.1).max(0.0);
@@ -808,9 +918,15 @@ fn on_play_tap(
         _ => {}
     }
     let Some(si) = visitor.scenario else { return };
-    let Some(scenario) = station.content.scenarios.get(si).cloned() else { return };
-    let Some(index) = visitor.session.as_ref().and_then(Session::current) else { return };
-    let Some(step) = scenario.steps.get(index) else { return };
+    let Some(scenario) = station.content.scenarios.get(si).cloned() else {
+        return;
+    };
+    let Some(index) = visitor.session.as_ref().and_then(Session::current) else {
+        return;
+    };
+    let Some(step) = scenario.steps.get(index) else {
+        return;
+    };
     let now = clock.ms();
     let mut answer: Option<Answer> = None;
     let mut finished_game = false;
@@ -821,11 +937,18 @@ fn on_play_tap(
             return;
         }
         (PlayButton::Back, ..) => {
-            let Some(session) = visitor.session.as_mut() else { return };
+            let Some(session) = visitor.session.as_mut() else {
+                return;
+            };
             match session.back(now) {
                 Ok(events) => {
                     for e in events {
-                        log.write(Logged { session: session.id, scenario: scenario.id.clone(), source: session.source, event: e });
+                        log.write(Logged {
+                            session: session.id,
+                            scenario: scenario.id.clone(),
+                            source: session.source,
+                            event: e,
+                        });
                     }
                     play.reset_step(clock.now);
                     play.built = None;
@@ -839,20 +962,42 @@ fn on_play_tap(
             return;
         }
         (PlayButton::Skip, _, Phase::Enjoy { found, total }) => {
-            answer = Some(Answer::Game { found: *found, total: *total, enjoy: None });
+            answer = Some(Answer::Game {
+                found: *found,
+                total: *total,
+                enjoy: None,
+            });
         }
         (PlayButton::Skip, ..) => {
-            let Some(session) = visitor.session.as_mut() else { return };
+            let Some(session) = visitor.session.as_mut() else {
+                return;
+            };
             if let Ok(events) = session.skip(&scenario, now) {
                 for e in events {
-                    log.write(Logged { session: session.id, scenario: scenario.id.clone(), source: session.source, event: e });
+                    log.write(Logged {
+                        session: session.id,
+                        scenario: scenario.id.clone(),
+                        source: session.source,
+                        event: e,
+                    });
                 }
             }
-            after_move(&mut visitor, &mut play, &clock, &mut counts, &mut log, &mut next);
+            after_move(
+                &mut visitor,
+                &mut play,
+                &clock,
+                &mut counts,
+                &mut log,
+                &mut next,
+            );
             return;
         }
         (PlayButton::Enjoy(e), _, Phase::Enjoy { found, total }) => {
-            answer = Some(Answer::Game { found: *found, total: *total, enjoy: Some(e) });
+            answer = Some(Answer::Game {
+                found: *found,
+                total: *total,
+                enjoy: Some(e),
+            });
         }
         (PlayButton::Continue, StepBody::Info { .. }, _) => answer = Some(Answer::Seen),
         (PlayButton::Choice(i), StepBody::Choice { .. }, _) => answer = Some(Answer::Choice(i)),
@@ -878,7 +1023,9 @@ fn on_play_tap(
                 }
                 (Some(sel), _) if sel == i => play.selected = None,
                 _ => {
-                    if *mode == SortMode::Bins && let Some(slot) = play.placed.get_mut(i) {
+                    if *mode == SortMode::Bins
+                        && let Some(slot) = play.placed.get_mut(i)
+                    {
                         *slot = None;
                     }
                     play.selected = Some(i);
@@ -910,10 +1057,18 @@ fn on_play_tap(
         (PlayButton::Pan(d), StepBody::Panorama { .. }, _) => {
             play.pan += f32::from(d) * PANO_W / 2.0;
         }
-        (PlayButton::Picture, StepBody::Hotspot { zones, find, .. } | StepBody::Panorama { zones, find, .. }, _) => {
-            let Ok((zp, node, tf)) = pictures.get(tap.entity) else { return };
+        (
+            PlayButton::Picture,
+            StepBody::Hotspot { zones, find, .. } | StepBody::Panorama { zones, find, .. },
+            _,
+        ) => {
+            let Ok((zp, node, tf)) = pictures.get(tap.entity) else {
+                return;
+            };
             let pano = matches!(step.body, StepBody::Panorama { .. });
-            let Some(local) = node.normalize_point(*tf, tap.physical) else { return };
+            let Some(local) = node.normalize_point(*tf, tap.physical) else {
+                return;
+            };
             // Layout pixels within the picture (or the panorama window), from its left/top.
             let shown_w = node.size.x * node.inverse_scale_factor();
             let mut x = (local.x + 0.5) * shown_w;
@@ -928,7 +1083,10 @@ fn on_play_tap(
                 .enumerate()
                 .filter(|(_, z)| {
                     let [zx, zy, w, h] = z.rect.map(|v| v as f32);
-                    ix >= zx - margin && ix < zx + w + margin && iy >= zy - margin && iy < zy + h + margin
+                    ix >= zx - margin
+                        && ix < zx + w + margin
+                        && iy >= zy - margin
+                        && iy < zy + h + margin
                 })
                 .min_by(|(_, a), (_, b)| {
                     let d = |z: &crate::domain::scenario::Zone| {
@@ -944,13 +1102,19 @@ fn on_play_tap(
                 }
                 play.feedback = zones[i].feedback.clone();
                 play.dirty = true;
-                let targets = play.found.iter().filter(|z| zones.get(**z).is_some_and(|z| z.target)).count();
+                let targets = play
+                    .found
+                    .iter()
+                    .filter(|z| zones.get(**z).is_some_and(|z| z.target))
+                    .count();
                 if targets >= *find {
                     finished_game = true;
                 }
             }
         }
-        (PlayButton::Done, StepBody::Hotspot { .. } | StepBody::Panorama { .. }, _) => finished_game = true,
+        (PlayButton::Done, StepBody::Hotspot { .. } | StepBody::Panorama { .. }, _) => {
+            finished_game = true
+        }
         _ => {}
     }
     if finished_game {
@@ -960,16 +1124,30 @@ fn on_play_tap(
         return;
     }
     let Some(answer) = answer else { return };
-    let Some(session) = visitor.session.as_mut() else { return };
+    let Some(session) = visitor.session.as_mut() else {
+        return;
+    };
     match session.answer(&scenario, answer, now) {
         Ok(events) => {
             for e in events {
-                log.write(Logged { session: session.id, scenario: scenario.id.clone(), source: session.source, event: e });
+                log.write(Logged {
+                    session: session.id,
+                    scenario: scenario.id.clone(),
+                    source: session.source,
+                    event: e,
+                });
             }
         }
         Err(e) => warn!("réponse refusée / answer refused: {e}"),
     }
-    after_move(&mut visitor, &mut play, &clock, &mut counts, &mut log, &mut next);
+    after_move(
+        &mut visitor,
+        &mut play,
+        &clock,
+        &mut counts,
+        &mut log,
+        &mut next,
+    );
 }
 
 fn swap_items(play: &mut Play, a: usize, b: usize) {
@@ -990,12 +1168,19 @@ fn after_move(
     next: &mut NextState<Screen>,
 ) {
     play.reset_step(clock.now);
-    let Some(session) = visitor.session.as_mut() else { return };
+    let Some(session) = visitor.session.as_mut() else {
+        return;
+    };
     if session.current().is_none() {
         if let Ok(events) = session.complete() {
             counts.ended(Outcome::Completed);
             for e in events {
-                log.write(Logged { session: session.id, scenario: session.scenario.clone(), source: session.source, event: e });
+                log.write(Logged {
+                    session: session.id,
+                    scenario: session.scenario.clone(),
+                    source: session.source,
+                    event: e,
+                });
             }
         }
         next.set(Screen::Results);
@@ -1031,7 +1216,9 @@ fn on_drop(
     if let Ok(mut t) = tf.get_mut(drop.entity) {
         t.translation = Val2::ZERO;
     }
-    let Ok(PlayButton::Item(i)) = buttons.get(drop.entity).copied() else { return };
+    let Ok(PlayButton::Item(i)) = buttons.get(drop.entity).copied() else {
+        return;
+    };
     match drop.on.and_then(|e| buttons.get(e).ok().copied()) {
         Some(PlayButton::Item(j)) if j != i => swap_items(&mut play, i, j),
         Some(PlayButton::Bin(b)) => {
@@ -1066,11 +1253,16 @@ fn tick_timed(
     if visitor.untimed || play.phase != Phase::Step {
         return;
     }
-    let (Some(s), Some(i)) = (visitor.scenario(&station), visitor.session.as_ref().and_then(Session::current)) else {
+    let (Some(s), Some(i)) = (
+        visitor.scenario(&station),
+        visitor.session.as_ref().and_then(Session::current),
+    ) else {
         return;
     };
     let Some(step) = s.steps.get(i) else { return };
-    let StepBody::Timed { seconds, .. } = &step.body else { return };
+    let StepBody::Timed { seconds, .. } = &step.body else {
+        return;
+    };
     let end = play.since + Duration::from_secs(u64::from(*seconds));
     if clock.now >= end {
         let (found, total) = game_score(step, &play);

@@ -108,7 +108,10 @@ fn spawn(
             widget::root(Screen::Results),
             children![
                 widget::heading(visitor.t(&wording::talk_to_mediator()).to_owned()),
-                (widget::button(visitor.say("Terminer", "Finish")), ResultsButton::Finish),
+                (
+                    widget::button(visitor.say("Terminer", "Finish")),
+                    ResultsButton::Finish
+                ),
             ],
         ));
         return;
@@ -146,72 +149,76 @@ fn spawn(
         DespawnOnExit(Screen::Results),
         widget::ScreenRoot,
         Node {
-        width: percent(100),
-        height: percent(100),
-        flex_direction: FlexDirection::Column,
-        align_items: AlignItems::Center,
-        justify_content: JustifyContent::Center,
-        row_gap: px(size::GAP),
-        padding: UiRect::all(px(24)),
-        ..default()
-    }));
+            width: percent(100),
+            height: percent(100),
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::Center,
+            row_gap: px(size::GAP),
+            padding: UiRect::all(px(24)),
+            ..default()
+        },
+    ));
     root.with_children(|p| {
         p.spawn(widget::heading(v.t(&wording::heading()).to_owned()));
         p.spawn(widget::row()).with_children(|r| {
-            r.spawn((
-                Node {
-                    flex_direction: FlexDirection::Column,
-                    row_gap: px(size::GAP),
-                    max_width: px(1000),
-                    ..default()
-                },
-            ))
-            .with_children(|c| {
-                c.spawn(widget::text(strengths, size::SMALL, palette::TEXT));
-                if let Some(f) = forward {
-                    c.spawn(widget::text(f, size::SMALL, palette::TEXT_SOFT));
-                }
-                for (name, reason) in &out.trades {
-                    c.spawn((
-                        Node {
-                            flex_direction: FlexDirection::Column,
-                            padding: UiRect::axes(px(20), px(10)),
-                            border_radius: BorderRadius::all(px(size::RADIUS)),
-                            ..default()
-                        },
-                        BackgroundColor(palette::PANEL),
-                        children![
-                            widget::text(name.clone(), size::BODY, palette::BUTTON),
-                            widget::text(v.t(reason).to_owned(), size::SMALL, palette::TEXT),
-                        ],
-                    ));
-                }
-            });
-            if let Some((h, w, hh)) = &qr {
-                r.spawn((
-                    Node {
-                        flex_direction: FlexDirection::Column,
-                        align_items: AlignItems::Center,
-                        row_gap: px(12),
-                        ..default()
-                    },
-                ))
+            r.spawn((Node {
+                flex_direction: FlexDirection::Column,
+                row_gap: px(size::GAP),
+                // A fixed width lets the wrapped text be measured at its real height.
+                width: px(1000),
+                flex_shrink: 0.0,
+                ..default()
+            },))
                 .with_children(|c| {
-                    c.spawn((
-                        PassQr,
-                        ImageNode::new(h.clone()),
-                        Node {
-                            width: px(*w as f32),
-                            height: px(*hh as f32),
-                            ..default()
-                        },
-                    ));
-                    c.spawn(widget::text(
-                        v.say("Ton pass : garde-le en photo !", "Your pass: take a photo of it!"),
-                        size::SMALL,
-                        palette::TEXT_SOFT,
-                    ));
+                    c.spawn(widget::text(strengths, size::SMALL, palette::TEXT));
+                    if let Some(f) = forward {
+                        c.spawn(widget::text(f, size::SMALL, palette::TEXT_SOFT));
+                    }
+                    for (name, reason) in &out.trades {
+                        c.spawn((
+                            Node {
+                                flex_direction: FlexDirection::Column,
+                                width: percent(100),
+                                flex_shrink: 0.0,
+                                padding: UiRect::axes(px(20), px(10)),
+                                border_radius: BorderRadius::all(px(size::RADIUS)),
+                                ..default()
+                            },
+                            BackgroundColor(palette::PANEL),
+                            children![
+                                widget::text(name.clone(), size::BODY, palette::BUTTON),
+                                widget::text(v.t(reason).to_owned(), size::SMALL, palette::TEXT),
+                            ],
+                        ));
+                    }
                 });
+            if let Some((h, w, hh)) = &qr {
+                r.spawn((Node {
+                    flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::Center,
+                    row_gap: px(12),
+                    ..default()
+                },))
+                    .with_children(|c| {
+                        c.spawn((
+                            PassQr,
+                            ImageNode::new(h.clone()),
+                            Node {
+                                width: px(*w as f32),
+                                height: px(*hh as f32),
+                                ..default()
+                            },
+                        ));
+                        c.spawn(widget::text(
+                            v.say(
+                                "Ton pass : garde-le en photo !",
+                                "Your pass: take a photo of it!",
+                            ),
+                            size::SMALL,
+                            palette::TEXT_SOFT,
+                        ));
+                    });
             }
         });
         p.spawn(widget::row()).with_children(|r| {
@@ -221,9 +228,15 @@ fn spawn(
                 palette::WARNING,
             ));
             if printer {
-                r.spawn((widget::button(v.say("Imprimer", "Print")), ResultsButton::Print));
+                r.spawn((
+                    widget::button(v.say("Imprimer", "Print")),
+                    ResultsButton::Print,
+                ));
             }
-            r.spawn((widget::button(v.say("Terminer", "Finish")), ResultsButton::Finish));
+            r.spawn((
+                widget::button(v.say("Terminer", "Finish")),
+                ResultsButton::Finish,
+            ));
         });
     });
     visitor.qr = qr.map(|q| q.0);
@@ -245,18 +258,23 @@ fn on_results_tap(
     trades: Option<Res<TicketTrades>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    let Ok(b) = buttons.get(tap.entity) else { return };
+    let Ok(b) = buttons.get(tap.entity) else {
+        return;
+    };
     match b {
         ResultsButton::Finish => next.set(Screen::Thanks),
         ResultsButton::Print => {
-            let Some(url) = visitor.pass_url.clone() else { return };
+            let Some(url) = visitor.pass_url.clone() else {
+                return;
+            };
             let ticket = Ticket {
                 en: visitor.lang == Lang::En,
                 trades: trades.map(|t| t.0.clone()).unwrap_or_default(),
                 url,
             };
             let path = std::path::Path::new(&station.config.printer);
-            if let Err(e) = crate::media::escpos::print_to(path, &ticket.to_escpos(QrPrint::Native)) {
+            if let Err(e) = crate::media::escpos::print_to(path, &ticket.to_escpos(QrPrint::Native))
+            {
                 error!("impression impossible / cannot print: {e}");
             }
         }

@@ -40,7 +40,12 @@ fn spawn(mut commands: Commands, clock: Res<Clock>, visitor: Res<Visitor>) {
     ));
 }
 
-fn leave(clock: Res<Clock>, since: Option<Res<Since>>, mut next: ResMut<NextState<Screen>>, mut wake: ResMut<Wake>) {
+fn leave(
+    clock: Res<Clock>,
+    since: Option<Res<Since>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut wake: ResMut<Wake>,
+) {
     let Some(since) = since else { return };
     if clock.now >= since.0 + THANKS {
         next.set(Screen::Attract);
@@ -49,7 +54,11 @@ fn leave(clock: Res<Clock>, since: Option<Res<Since>>, mut next: ResMut<NextStat
     }
 }
 
-fn on_thanks_tap(tap: On<Tapped>, roots: Query<(), With<ThanksRoot>>, mut next: ResMut<NextState<Screen>>) {
+fn on_thanks_tap(
+    tap: On<Tapped>,
+    roots: Query<(), With<ThanksRoot>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
     if roots.contains(tap.entity) {
         next.set(Screen::Attract);
     }

@@ -41,7 +41,11 @@ fn spawn(mut commands: Commands, station: Res<Station>) {
     ));
 }
 
-fn on_warning_tap(tap: On<Tapped>, q: Query<(), With<Continue>>, mut next: ResMut<NextState<Screen>>) {
+fn on_warning_tap(
+    tap: On<Tapped>,
+    q: Query<(), With<Continue>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
     if q.contains(tap.entity) {
         next.set(Screen::Attract);
     }

@@ -35,11 +35,19 @@ struct WelcomeRoot;
 struct Dirty;
 
 const SITUATIONS: [(Situation, &str, &str); 7] = [
-    (Situation::NonDit, "Je préfère ne pas dire", "I'd rather not say"),
+    (
+        Situation::NonDit,
+        "Je préfère ne pas dire",
+        "I'd rather not say",
+    ),
     (Situation::College, "Je suis au collège", "At middle school"),
     (Situation::Lycee, "Au lycée", "At high school"),
     (Situation::Etudes, "En études", "Studying"),
-    (Situation::Emploi, "Je cherche un emploi", "Looking for a job"),
+    (
+        Situation::Emploi,
+        "Je cherche un emploi",
+        "Looking for a job",
+    ),
     (Situation::Travail, "Je travaille", "Working"),
     (Situation::Autre, "Autre", "Other"),
 ];
@@ -59,21 +67,29 @@ fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
 }
 
 fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
-    p.spawn(widget::heading(v.say("Bienvenue au Klub !", "Welcome to the Klub!")));
+    p.spawn(widget::heading(
+        v.say("Bienvenue au Klub !", "Welcome to the Klub!"),
+    ));
     p.spawn(widget::row()).with_children(|r| {
         for lang in &station.config.languages {
             let label = match lang {
                 Lang::Fr => "Français",
                 Lang::En => "English",
             };
-            r.spawn((widget::toggle(label, v.lang == *lang), WelcomeButton::Lang(*lang)));
+            r.spawn((
+                widget::toggle(label, v.lang == *lang),
+                WelcomeButton::Lang(*lang),
+            ));
         }
         r.spawn((
             widget::toggle(v.say("Lecture à voix haute", "Read aloud"), v.read_aloud),
             WelcomeButton::ReadAloud,
         ));
         if v.lang == Lang::Fr {
-            r.spawn((widget::toggle("Texte facile", v.facile), WelcomeButton::Facile));
+            r.spawn((
+                widget::toggle("Texte facile", v.facile),
+                WelcomeButton::Facile,
+            ));
         }
         r.spawn((
             widget::toggle(v.say("Sans limite de temps", "No time limit"), v.untimed),
@@ -81,18 +97,27 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         ));
     });
     p.spawn(widget::text(
-        v.say("Si tu veux, dis-nous où tu en es :", "If you like, tell us where you are:"),
+        v.say(
+            "Si tu veux, dis-nous où tu en es :",
+            "If you like, tell us where you are:",
+        ),
         size::SMALL,
         palette::TEXT_SOFT,
     ));
     p.spawn(widget::row()).with_children(|r| {
         for (s, fr, en) in SITUATIONS {
-            r.spawn((widget::toggle(v.say(fr, en), v.situation == s), WelcomeButton::Situation(s)));
+            r.spawn((
+                widget::toggle(v.say(fr, en), v.situation == s),
+                WelcomeButton::Situation(s),
+            ));
         }
     });
     p.spawn(widget::row()).with_children(|r| {
         for (a, fr, en) in AGES {
-            r.spawn((widget::toggle(v.say(fr, en), v.age == a), WelcomeButton::Age(a)));
+            r.spawn((
+                widget::toggle(v.say(fr, en), v.age == a),
+                WelcomeButton::Age(a),
+            ));
         }
     });
     p.spawn(widget::text(
@@ -103,7 +128,10 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         size::SMALL,
         palette::TEXT,
     ));
-    p.spawn((widget::button(v.say("C'est parti !", "Let's go!")), WelcomeButton::Go));
+    p.spawn((
+        widget::button(v.say("C'est parti !", "Let's go!")),
+        WelcomeButton::Go,
+    ));
 }
 
 fn on_welcome_tap(
@@ -115,7 +143,9 @@ fn on_welcome_tap(
     mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
 ) {
-    let Ok(b) = buttons.get(tap.entity) else { return };
+    let Ok(b) = buttons.get(tap.entity) else {
+        return;
+    };
     match *b {
         WelcomeButton::Lang(l) => {
             visitor.lang = l;

@@ -1,0 +1,76 @@
+//! `klub narrate`: espeak-ng files for every text without a recorded one; a recorded file
+//! always wins. Needs the Debian package `espeak-ng`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn narrate_writes_every_missing_voice_and_keeps_recorded_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    copy_dir(Path::new("scenarios"), &dir);
+    let folder = dir.join("talents-express");
+    std::fs::create_dir_all(folder.join("voix")).unwrap();
+    // A recorded voice for the title in French.
+    std::fs::write(folder.join("voix/title.fr.wav"), b"recorded").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_klub"))
+        .args(["narrate", "--only", "talents-express"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let set = klub_kiosk::content::set::ContentSet::load(&dir).unwrap();
+    let s = set.scenario("talents-express").unwrap();
+    let mut expected = 0;
+    for (key, text) in klub_kiosk::content::set::scenario_texts(s) {
+        for v in klub_kiosk::domain::text::Variant::ALL {
+            if text.variant(v).is_none() {
+                continue;
+            }
+            expected += 1;
+            let found = klub_kiosk::content::set::narration_file(&folder, &key, v)
+                .unwrap_or_else(|| panic!("{key}.{}", v.code()));
+            if key == "title" && v == klub_kiosk::domain::text::Variant::Fr {
+                assert_eq!(
+                    found,
+                    folder.join("voix/title.fr.wav"),
+                    "the recorded file must win"
+                );
+                assert!(!folder.join("voix/auto/title.fr.wav").exists());
+            } else {
+                let bytes = std::fs::read(&found).unwrap();
+                assert_eq!(&bytes[..4], b"RIFF", "{}", found.display());
+                assert!(bytes.len() > 10_000, "{} too short", found.display());
+            }
+        }
+    }
+    assert!(expected > 40);
+    // A second run finds everything up to date.
+    let again = Command::new(env!("CARGO_BIN_EXE_klub"))
+        .args(["narrate", "--only", "talents-express"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&again.stdout).starts_with("0 fichier(s) générés"),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+}
