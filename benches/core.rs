@@ -2,10 +2,10 @@
 //!
 //! Run with `cargo bench --no-default-features --bench core`. Figures go in the README.
 
-use klub_kiosk::content::set::{load_content, ContentSet, Options};
+use klub_kiosk::content::set::{ContentSet, Options, load_content};
 use klub_kiosk::domain::matching::top_trades;
 use klub_kiosk::domain::scenario::StepBody;
-use klub_kiosk::domain::scoring::{score, Answer};
+use klub_kiosk::domain::scoring::{Answer, score};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -32,7 +32,11 @@ fn generated(n: usize, dir: &Path) {
     for i in 0..n {
         let e = entries[i % entries.len()];
         let e = e.replacen("id = \"", &format!("id = \"g{i}-"), 1);
-        let e = e.lines().filter(|l| !l.starts_with("immersion")).collect::<Vec<_>>().join("\n");
+        let e = e
+            .lines()
+            .filter(|l| !l.starts_with("immersion"))
+            .collect::<Vec<_>>()
+            .join("\n");
         out.push_str("[[trade]]");
         out.push_str(&e);
         out.push('\n');
@@ -43,8 +47,14 @@ fn generated(n: usize, dir: &Path) {
 }
 
 fn main() {
-    let no_assets = Options { assets: false, narration: false };
-    let headers = Options { assets: true, narration: true };
+    let no_assets = Options {
+        assets: false,
+        narration: false,
+    };
+    let headers = Options {
+        assets: true,
+        narration: true,
+    };
     let load = median(31, || {
         black_box(load_content(Path::new("scenarios"), &no_assets));
     });
@@ -61,7 +71,10 @@ fn main() {
         let d = median(11, || {
             black_box(load_content(&dir, &no_assets));
         });
-        println!("catalogue of {n:>4} trades: {d:?} ({:.1} µs per trade)", d.as_secs_f64() * 1e6 / n as f64);
+        println!(
+            "catalogue of {n:>4} trades: {d:?} ({:.1} µs per trade)",
+            d.as_secs_f64() * 1e6 / n as f64
+        );
     }
     let _ = std::fs::remove_dir_all(&tmp);
 
@@ -77,7 +90,11 @@ fn main() {
                 StepBody::Choice { options, .. } => Answer::Choice(i % options.len()),
                 StepBody::Multi { .. } => Answer::Multi(vec![0]),
                 StepBody::Scale { points, .. } => Answer::Scale((i % usize::from(*points)) as u8),
-                _ => Answer::Game { found: 1, total: 2, enjoy: Some((i % 3) as u8) },
+                _ => Answer::Game {
+                    found: 1,
+                    total: 2,
+                    enjoy: Some((i % 3) as u8),
+                },
             };
             (i, a)
         })
@@ -87,5 +104,8 @@ fn main() {
         let p = score(sc, set.skills.len(), black_box(&answers));
         black_box(top_trades(&p, &set.catalogue, &set.skills, 3, 42));
     });
-    println!("score + match one talents session against {} trades: {d:?}", set.catalogue.trades.len());
+    println!(
+        "score + match one talents session against {} trades: {d:?}",
+        set.catalogue.trades.len()
+    );
 }

@@ -10,6 +10,6 @@ pub mod content;
 pub mod domain;
 pub mod media;
 pub mod ops;
-pub mod site;
 pub mod report;
+pub mod site;
 pub mod storage;

@@ -16,19 +16,31 @@ fn scale(id: &str) -> Step {
         image: None,
         sound: None,
         next: None,
-        body: StepBody::Scale { statement: t(id), points: 5, weights: Weights(vec![(Dim::Area(Area::Faire), 1)]) },
+        body: StepBody::Scale {
+            statement: t(id),
+            points: 5,
+            weights: Weights(vec![(Dim::Area(Area::Faire), 1)]),
+        },
     }
 }
 
 /// 0: choice (a → 2, b → default 1); 1: scale; 2: scale.
 fn branching() -> Scenario {
-    let opt = |id: &str, next| Opt { id: id.into(), label: t(id), weights: Weights::default(), next };
+    let opt = |id: &str, next| Opt {
+        id: id.into(),
+        label: t(id),
+        weights: Weights::default(),
+        next,
+    };
     let choice = Step {
         id: "c".into(),
         image: None,
         sound: None,
         next: None,
-        body: StepBody::Choice { question: t("q"), options: vec![opt("a", Some(Next::Step(2))), opt("b", None)] },
+        body: StepBody::Choice {
+            question: t("q"),
+            options: vec![opt("a", Some(Next::Step(2))), opt("b", None)],
+        },
     };
     Scenario {
         id: "s".into(),
@@ -53,11 +65,26 @@ fn answers_follow_branches_and_record_time_on_step() {
     let sc = branching();
     let mut s = start(&sc);
     let ev = s.answer(&sc, Answer::Choice(0), 2500).expect("answer");
-    assert_eq!(ev, vec![Event::Answered { step: 0, answer: Answer::Choice(0), ms: 2500 }, Event::Shown { step: 2 }]);
+    assert_eq!(
+        ev,
+        vec![
+            Event::Answered {
+                step: 0,
+                answer: Answer::Choice(0),
+                ms: 2500
+            },
+            Event::Shown { step: 2 }
+        ]
+    );
     assert_eq!(s.current(), Some(2));
     s.answer(&sc, Answer::Scale(4), 3000).expect("answer");
     assert_eq!(s.current(), None);
-    assert_eq!(s.complete().expect("complete"), vec![Event::Ended { outcome: Outcome::Completed }]);
+    assert_eq!(
+        s.complete().expect("complete"),
+        vec![Event::Ended {
+            outcome: Outcome::Completed
+        }]
+    );
     assert_eq!(s.outcome(), Some(Outcome::Completed));
     assert_eq!(s.answers().len(), 2);
 }
@@ -66,8 +93,14 @@ fn answers_follow_branches_and_record_time_on_step() {
 fn bad_answers_are_refused_without_moving() {
     let sc = branching();
     let mut s = start(&sc);
-    assert_eq!(s.answer(&sc, Answer::Choice(5), 1), Err(SessionError::BadAnswer));
-    assert_eq!(s.answer(&sc, Answer::Scale(1), 1), Err(SessionError::BadAnswer));
+    assert_eq!(
+        s.answer(&sc, Answer::Choice(5), 1),
+        Err(SessionError::BadAnswer)
+    );
+    assert_eq!(
+        s.answer(&sc, Answer::Scale(1), 1),
+        Err(SessionError::BadAnswer)
+    );
     assert_eq!(s.answer(&sc, Answer::Seen, 1), Err(SessionError::BadAnswer));
     assert_eq!(s.current(), Some(0));
 }
@@ -77,7 +110,13 @@ fn skip_moves_on_and_counts_for_nothing() {
     let sc = branching();
     let mut s = start(&sc);
     let ev = s.skip(&sc, 100).expect("skip");
-    assert_eq!(ev, vec![Event::Skipped { step: 0, ms: 100 }, Event::Shown { step: 1 }]);
+    assert_eq!(
+        ev,
+        vec![
+            Event::Skipped { step: 0, ms: 100 },
+            Event::Shown { step: 1 }
+        ]
+    );
     s.skip(&sc, 200).expect("skip");
     s.answer(&sc, Answer::Scale(4), 300).expect("answer");
     assert_eq!(s.answers(), vec![(2, Answer::Scale(4))]);
@@ -92,10 +131,16 @@ fn back_returns_and_forgets_the_answer_until_given_again() {
     s.answer(&sc, Answer::Choice(1), 10).expect("answer");
     s.answer(&sc, Answer::Scale(0), 20).expect("answer");
     assert_eq!(s.current(), Some(2));
-    assert_eq!(s.back(30).expect("back"), vec![Event::Back { from: 2, to: 1 }, Event::Shown { step: 1 }]);
+    assert_eq!(
+        s.back(30).expect("back"),
+        vec![Event::Back { from: 2, to: 1 }, Event::Shown { step: 1 }]
+    );
     assert_eq!(s.answers(), vec![(0, Answer::Choice(1))]);
     s.answer(&sc, Answer::Scale(4), 40).expect("answer");
-    assert_eq!(s.answers(), vec![(0, Answer::Choice(1)), (1, Answer::Scale(4))]);
+    assert_eq!(
+        s.answers(),
+        vec![(0, Answer::Choice(1)), (1, Answer::Scale(4))]
+    );
     // Back from the end too.
     s.answer(&sc, Answer::Scale(4), 50).expect("answer");
     assert_eq!(s.current(), None);
@@ -108,11 +153,18 @@ fn complete_only_at_the_end_and_each_outcome_ends_once() {
     let sc = branching();
     let mut s = start(&sc);
     assert_eq!(s.complete(), Err(SessionError::NotAtEnd));
-    for outcome in [Outcome::Abandoned, Outcome::IdleTimeout, Outcome::Interrupted] {
+    for outcome in [
+        Outcome::Abandoned,
+        Outcome::IdleTimeout,
+        Outcome::Interrupted,
+    ] {
         let mut s = start(&sc);
         assert_eq!(s.end(outcome).expect("end"), vec![Event::Ended { outcome }]);
         assert_eq!(s.outcome(), Some(outcome));
-        assert_eq!(s.answer(&sc, Answer::Choice(0), 1), Err(SessionError::Ended));
+        assert_eq!(
+            s.answer(&sc, Answer::Choice(0), 1),
+            Err(SessionError::Ended)
+        );
         assert_eq!(s.skip(&sc, 1), Err(SessionError::Ended));
         assert_eq!(s.back(1), Err(SessionError::Ended));
         assert_eq!(s.end(Outcome::Abandoned), Err(SessionError::Ended));
