@@ -277,6 +277,22 @@ fn scan_cases(layout: &str) {
 }
 
 #[test]
+fn a_pass_scanned_on_the_attract_loop_opens_the_choice_with_the_visitor_resumed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Attract);
+    let ours = FleetKey::from_config(&h.app.world().resource::<Station>().config).unwrap();
+    let url = pass_for(&h, &ours);
+    h.scan(&url);
+    h.settle();
+    assert_eq!(h.screen(), Screen::Choose);
+    assert!(h.shows("Pass lu"), "{:?}", h.texts());
+    assert!(h.app.world().resource::<Visitor>().scanned.is_some());
+}
+
+#[test]
 fn scanning_valid_forged_and_foreign_passes_with_a_us_scanner() {
     scan_cases("us");
 }

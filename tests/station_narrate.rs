@@ -23,6 +23,8 @@ fn narrate_writes_every_missing_voice_and_keeps_recorded_ones() {
     let dir = tmp.path().join("scenarios");
     copy_dir(Path::new("scenarios"), &dir);
     let folder = dir.join("talents-express");
+    // Start from no generated voice, whatever the set-up already made.
+    let _ = std::fs::remove_dir_all(folder.join("voix/auto"));
     std::fs::create_dir_all(folder.join("voix")).unwrap();
     // A recorded voice for the title in French.
     std::fs::write(folder.join("voix/title.fr.wav"), b"recorded").unwrap();

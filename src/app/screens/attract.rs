@@ -1,7 +1,7 @@
 //! The attract loop: an inviting screen that changes every ~10 s with a short fade, and
 //! draws nothing in between, so the screen neither burns in nor keeps the CPU busy.
 
-use crate::app::bridge::Clock;
+use crate::app::bridge::{Clock, Station};
 use crate::app::input::{Tappable, Tapped};
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
@@ -9,6 +9,9 @@ use crate::app::theme::{palette, size};
 use crate::app::widget;
 use bevy::prelude::*;
 use std::time::Duration;
+
+/// Shown on the attract loop while the station signs passes with the public demo key.
+pub const DEMO_KEY_WARNING: &str = "Clé de démonstration : passes non sûrs, remplacez-la avant la tournée (klub key new) · Demo key: replace it before touring";
 
 /// Time between slides.
 pub const SLIDE: Duration = Duration::from_secs(10);
@@ -66,8 +69,14 @@ struct Veil;
 #[derive(Component)]
 struct SlideContent;
 
-fn spawn(mut commands: Commands, clock: Res<Clock>, mut slides: ResMut<Slides>) {
+fn spawn(
+    mut commands: Commands,
+    clock: Res<Clock>,
+    station: Res<Station>,
+    mut slides: ResMut<Slides>,
+) {
     slides.since = clock.now;
+    let demo_key = station.config.uses_demo_key();
     commands
         .spawn((
             widget::root(Screen::Attract),
@@ -90,6 +99,22 @@ fn spawn(mut commands: Commands, clock: Res<Clock>, mut slides: ResMut<Slides>) 
                 BackgroundColor(Color::NONE),
                 GlobalZIndex(10),
             ));
+            if demo_key {
+                // Anyone can forge passes signed with the published key: the facilitator must see it.
+                p.spawn((
+                    widget::text(DEMO_KEY_WARNING, size::BODY, palette::BUTTON_TEXT),
+                    Node {
+                        position_type: PositionType::Absolute,
+                        bottom: px(16),
+                        left: px(16),
+                        right: px(16),
+                        padding: UiRect::axes(px(24), px(12)),
+                        ..default()
+                    },
+                    BackgroundColor(palette::BUTTON),
+                    GlobalZIndex(11),
+                ));
+            }
         });
 }
 

@@ -18,10 +18,17 @@ use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Choose), spawn);
+    // A pass can be scanned from the attract loop and the welcome screen too: it opens
+    // the choice, where its message and the ordered immersions show.
     app.add_systems(
         Update,
-        (scan, rebuild).chain().run_if(in_state(Screen::Choose)),
+        scan.run_if(
+            in_state(Screen::Attract)
+                .or(in_state(Screen::Welcome))
+                .or(in_state(Screen::Choose)),
+        ),
     );
+    app.add_systems(Update, rebuild.after(scan).run_if(in_state(Screen::Choose)));
     app.add_observer(on_choose_tap);
 }
 
@@ -152,6 +159,8 @@ fn scan(
     mut visitor: ResMut<Visitor>,
     mut reader: Local<Reader>,
     roots: Query<Entity, With<ChooseRoot>>,
+    screen: Res<State<Screen>>,
+    mut next: ResMut<NextState<Screen>>,
     mut commands: Commands,
 ) {
     let r = reader
@@ -188,6 +197,9 @@ fn scan(
         }
         for e in &roots {
             commands.entity(e).insert(Dirty);
+        }
+        if *screen.get() != Screen::Choose {
+            next.set(Screen::Choose);
         }
     }
 }

@@ -70,7 +70,7 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
     };
     let key = FleetKey::from_config(&station.config);
     let pass = key.as_ref().map(|k| match &visitor.scanned {
-        Some(old) => old.merge_session(&set.catalogue, &set.skills, &visit),
+        Some(old) => old.merge_session(k.id, &set.catalogue, &set.skills, &visit),
         None => Pass::new(k.id, PassId::random(), &set.catalogue, &set.skills, &visit),
     });
     let shown = pass
