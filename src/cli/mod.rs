@@ -7,6 +7,7 @@ pub mod doctor;
 pub mod log;
 pub mod narrate;
 pub mod pass;
+pub mod pin;
 pub mod simulate;
 pub mod site;
 pub mod validate;
@@ -54,6 +55,8 @@ pub enum Command {
     Stats(log::StatsArgs),
     /// Efface les sessions plus anciennes que la durée de conservation / Delete sessions past retention.
     Purge(log::PurgeArgs),
+    /// Empreinte d'un nouveau code animateur / Hash of a new facilitator PIN.
+    Pin(pin::Args),
     /// Vérifie que la borne est prête à ouvrir / Check the station is fit to open.
     Doctor(doctor::Args),
     /// Sauvegarde du jour du journal (7 gardées) / Today's log backup (7 kept).
@@ -86,6 +89,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => log::run_report(&args, en),
         Command::Stats(args) => log::run_stats(&args, en),
         Command::Purge(args) => log::run_purge(&args, en),
+        Command::Pin(args) => pin::run(&args, en),
         Command::Doctor(args) => doctor::run(&args, en),
         Command::Backup(args) => doctor::run_backup(&args, en),
         Command::WatchdogDemo(args) => doctor::run_watchdog_demo(&args, en),

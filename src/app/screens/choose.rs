@@ -24,8 +24,8 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         scan.run_if(
             in_state(Screen::Attract)
-                .or(in_state(Screen::Welcome))
-                .or(in_state(Screen::Choose)),
+                .or_else(in_state(Screen::Welcome))
+                .or_else(in_state(Screen::Choose)),
         ),
     );
     app.add_systems(Update, rebuild.after(scan).run_if(in_state(Screen::Choose)));
