@@ -56,9 +56,8 @@ pub fn open_rw(path: &Path) -> Result<(Connection, u32), StorageError> {
     Ok((conn, from))
 }
 
-/// Opens a log read-only, at the current version (an older one is refused: snapshot and
-/// migrate it instead, as [`open_snapshot`] does).
-pub fn open_ro(path: &Path) -> Result<Connection, StorageError> {
+/// Opens an existing file read-only, without creating it when it is missing.
+fn open_existing_ro(path: &Path) -> Result<Connection, StorageError> {
     if !path.is_file() {
         return Err(StorageError::Io {
             path: path.to_owned(),
@@ -74,6 +73,13 @@ pub fn open_ro(path: &Path) -> Result<Connection, StorageError> {
     )
     .map_err(|e| schema::classify(e, path))?;
     conn.busy_timeout(BUSY)?;
+    Ok(conn)
+}
+
+/// Opens a log read-only, at the current version (an older one is refused: snapshot and
+/// migrate it instead, as [`open_snapshot`] does).
+pub fn open_ro(path: &Path) -> Result<Connection, StorageError> {
+    let conn = open_existing_ro(path)?;
     match schema::inspect(&conn, path)? {
         Kind::Ours(v) if v == schema::LATEST => {}
         _ => {
@@ -109,21 +115,7 @@ pub fn check(conn: &Connection, path: &Path) -> Result<(), StorageError> {
 /// A consistent copy of a log, possibly still being written by a station, through the
 /// backup API; the copy is checked and migrated to the current version.
 pub fn open_snapshot(src: &Path, dest: &Path) -> Result<Connection, StorageError> {
-    if !src.is_file() {
-        return Err(StorageError::Io {
-            path: src.to_owned(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "fichier absent / no such file",
-            ),
-        });
-    }
-    let from = Connection::open_with_flags(
-        src,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| schema::classify(e, src))?;
-    from.busy_timeout(BUSY)?;
+    let from = open_existing_ro(src)?;
     schema::inspect(&from, src)?;
     let _ = std::fs::remove_file(dest);
     {
