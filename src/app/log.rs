@@ -36,6 +36,8 @@ pub struct VisitLog {
     pub path: PathBuf,
     /// Why it could not be opened, for the facilitator.
     pub problem: Option<String>,
+    /// Sessions a crash or power cut left open, marked `interrupted` when the log opened.
+    pub interrupted: usize,
     clock: LogClock,
     started: Option<SessionId>,
 }
@@ -57,6 +59,7 @@ impl VisitLog {
             writer: None,
             path: path.clone(),
             problem: None,
+            interrupted: 0,
             clock: LogClock::default(),
             started: None,
         };
@@ -76,6 +79,13 @@ impl VisitLog {
             },
         ) {
             Ok((w, report)) => {
+                log.interrupted = report.interrupted;
+                if report.interrupted > 0 {
+                    warn!(
+                        "{} visite(s) interrompue(s) par un arrêt brutal / session(s) interrupted by a crash or power cut",
+                        report.interrupted
+                    );
+                }
                 if let Some(aside) = report.moved_aside {
                     log.problem = Some(format!(
                         "journal abîmé mis de côté / damaged log moved aside: {}",

@@ -12,6 +12,7 @@ pub mod inject;
 pub mod input;
 pub mod launch;
 pub mod log;
+pub mod ops;
 pub mod perf;
 pub mod picture;
 pub mod redraw;
@@ -44,6 +45,7 @@ pub fn plugin(app: &mut App) {
         facilitator::plugin,
         replay::plugin,
         perf::plugin,
+        ops::plugin,
     ));
     app.add_systems(Update, close_outside_kiosk);
 }
@@ -89,10 +91,16 @@ pub fn run_from(launch: Launch, started: perf::Started) -> AppExit {
     let kiosk = launch.kiosk_effective();
     let mut launch = launch;
     launch.kiosk = kiosk;
-    app.add_plugins(DefaultPlugins.set(window_plugin(&launch)).set(AssetPlugin {
-        file_path: "assets".into(),
-        ..default()
-    }));
+    let log = ops::log_plugin(&mut app, &launch);
+    app.add_plugins(
+        DefaultPlugins
+            .set(window_plugin(&launch))
+            .set(AssetPlugin {
+                file_path: "assets".into(),
+                ..default()
+            })
+            .set(log),
+    );
     app.insert_resource(bevy::winit::WinitSettings {
         focused_mode: bevy::winit::UpdateMode::reactive(Duration::from_secs(10)),
         unfocused_mode: bevy::winit::UpdateMode::reactive(Duration::from_secs(10)),

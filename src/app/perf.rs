@@ -39,7 +39,8 @@ impl Started {
     }
 }
 
-fn first_interactive_frame(
+/// Notes the first interactive frame (`app::ops` sends systemd's `READY=1` right after).
+pub(crate) fn first_interactive_frame(
     mut started: ResMut<Started>,
     frames: Res<FrameCount>,
     screen: Option<Res<State<Screen>>>,

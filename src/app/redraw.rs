@@ -14,6 +14,7 @@ pub const ANIMATION: Duration = Duration::from_millis(33);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Wake>();
+    app.init_resource::<SleepCap>();
     app.add_systems(Last, schedule);
 }
 
@@ -36,8 +37,21 @@ impl Wake {
     }
 }
 
-fn schedule(
+/// The longest sleep in force: [`MAX_SLEEP`], or less when the systemd watchdog needs
+/// pings more often (set by `app::ops`).
+#[derive(Resource, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SleepCap(pub Duration);
+
+impl Default for SleepCap {
+    fn default() -> Self {
+        SleepCap(MAX_SLEEP)
+    }
+}
+
+/// Sets winit's sleep for the next deadline.
+pub(crate) fn schedule(
     clock: Res<Clock>,
+    cap: Res<SleepCap>,
     mut wake: ResMut<Wake>,
     settings: Option<ResMut<bevy::winit::WinitSettings>>,
     mut redraw: MessageWriter<RequestRedraw>,
@@ -50,10 +64,7 @@ fn schedule(
         *planned = None;
         Some(ANIMATION)
     } else {
-        let target = wake
-            .at
-            .unwrap_or(clock.now + MAX_SLEEP)
-            .min(clock.now + MAX_SLEEP);
+        let target = wake.at.unwrap_or(clock.now + cap.0).min(clock.now + cap.0);
         let moved = planned
             .is_none_or(|p| p.abs_diff(target) > Duration::from_millis(100) || p <= clock.now);
         moved.then(|| {
