@@ -10,7 +10,6 @@ use crate::app::perf::Started;
 use crate::app::redraw::{MAX_SLEEP, SleepCap};
 use crate::app::screens::Screen;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::ops::backup::{self, Outcome, Policy};
 use crate::ops::logfile::{self, RotatingLog};
 use crate::ops::watchdog::Watchdog;
@@ -165,6 +164,8 @@ pub struct Backups {
     pub policy: Policy,
     /// Off with `--no-log`.
     pub enabled: bool,
+    /// How long after a failed or refused attempt to try again ([`BACKUP_RETRY`]).
+    pub retry: Duration,
     /// Test hook: the day to use instead of today's date in Paris.
     pub day_override: Option<String>,
     /// The day whose backup is made.
@@ -185,6 +186,7 @@ impl Backups {
             dir: db.with_file_name("backups"),
             policy: Policy::default(),
             enabled,
+            retry: BACKUP_RETRY,
             day_override: None,
             done: None,
             last: None,
@@ -218,7 +220,7 @@ impl Backups {
 }
 
 /// At start-up (after [`BACKUP_DELAY`]), when the day changes, and every
-/// [`BACKUP_RETRY`] while today's backup is missing.
+/// [`Backups::retry`] while today's backup is missing.
 fn run_backups(clock: Res<Clock>, log: Res<VisitLog>, mut b: ResMut<Backups>) {
     if !b.enabled {
         return;
@@ -249,7 +251,7 @@ fn run_backups(clock: Res<Clock>, log: Res<VisitLog>, mut b: ResMut<Backups>) {
     let due = b
         .tried
         .as_ref()
-        .is_none_or(|(day, at)| *day != today || clock.now.saturating_sub(*at) >= BACKUP_RETRY);
+        .is_none_or(|(day, at)| *day != today || clock.now.saturating_sub(*at) >= b.retry);
     if !due {
         return;
     }
@@ -315,9 +317,12 @@ fn gather_warnings(
     }
 }
 
-/// The warnings' band at the foot of the facilitator screen.
+/// The warnings' box in the facilitator screen's top right corner.
 #[derive(Component)]
 pub struct OpsBanner;
+
+/// The box's width: the panel leaves this much free beside its heading and date rows.
+const BANNER_WIDTH: f32 = 440.0;
 
 fn show_warnings(
     screen: Option<Res<State<Screen>>>,
@@ -337,7 +342,7 @@ fn show_warnings(
     }
 }
 
-/// A band over the foot of the panel that never takes a tap from the buttons under it.
+/// A box over the panel's free corner; it never takes a tap from what lies under it.
 fn banner(lines: &[String]) -> impl Bundle {
     (
         Name::new("Ops warnings"),
@@ -347,16 +352,20 @@ fn banner(lines: &[String]) -> impl Bundle {
         GlobalZIndex(10),
         Node {
             position_type: PositionType::Absolute,
-            bottom: px(0),
-            left: px(0),
-            width: percent(100),
-            padding: UiRect::all(px(12)),
-            justify_content: JustifyContent::Center,
+            top: px(8),
+            right: px(8),
+            width: px(BANNER_WIDTH),
+            padding: UiRect::all(px(8)),
             ..default()
         },
         BackgroundColor(palette::PANEL),
         children![(
-            widget::text(lines.join("\n"), size::SMALL * 0.75, palette::WARNING),
+            Text::new(lines.join("\n")),
+            TextFont {
+                font_size: FontSize::Px(size::SMALL * 0.6),
+                ..default()
+            },
+            TextColor(palette::WARNING),
             Pickable::IGNORE,
         )],
     )
@@ -405,11 +414,12 @@ impl Write for TextLog {
 }
 
 /// Bevy's log plugin for the station: stderr under systemd (the journal), else the
-/// rotating `station.log` in the data folder (stderr with `--no-log`). Call before adding
-/// `DefaultPlugins`.
+/// rotating `station.log` in the data folder. Replays and `--no-log` keep stderr: whoever
+/// runs them reads the outcome there. Call before adding `DefaultPlugins`.
 pub fn log_plugin(app: &mut App, launch: &Launch) -> bevy::log::LogPlugin {
     use std::io::IsTerminal;
     if !launch.no_log
+        && launch.replay.is_none()
         && let logfile::Target::File(file) = logfile::target(&data_dir(launch))
     {
         app.insert_resource(TextLog {
@@ -424,10 +434,19 @@ pub fn log_plugin(app: &mut App, launch: &Launch) -> bevy::log::LogPlugin {
 }
 
 fn text_log_layer(app: &mut App) -> Option<bevy::log::BoxedFmtLayer> {
-    let log = app.world_mut().remove_resource::<TextLog>()?;
-    Some(Box::new(
-        bevy::log::tracing_subscriber::fmt::Layer::default()
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(log)),
-    ))
+    use bevy::log::tracing_subscriber::fmt;
+    use std::io::IsTerminal;
+    Some(match app.world_mut().remove_resource::<TextLog>() {
+        Some(log) => Box::new(
+            fmt::Layer::default()
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(log)),
+        ),
+        // The journal stores colour codes as they come: none unless a person watches.
+        None => Box::new(
+            fmt::Layer::default()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
+        ),
+    })
 }
