@@ -110,7 +110,7 @@ fn ready_after_the_first_interactive_frame_pings_sleep_cap_and_stopping() {
         }
         m => panic!("{m:?}"),
     }
-    // Pings follow real time: at least one more within 0.6 s of frames.
+    // Pings follow real time: one every 0.5–1 s of frames.
     let _ = received(&rx);
     let t = Instant::now();
     let mut pings = 0;
@@ -121,9 +121,15 @@ fn ready_after_the_first_interactive_frame_pings_sleep_cap_and_stopping() {
     }
     assert!((1..=3).contains(&pings), "{pings} pings in 1.1 s");
 
+    // A ping may fall due in the same frame; only STOPPING=1 matters here, once.
+    let not_pings =
+        |v: Vec<String>| -> Vec<String> { v.into_iter().filter(|m| m != "WATCHDOG=1").collect() };
     app.world_mut().write_message(AppExit::Success);
     app.update();
-    assert_eq!(received(&rx), ["STOPPING=1"]);
+    assert_eq!(not_pings(received(&rx)), ["STOPPING=1"]);
+    app.world_mut().write_message(AppExit::Success);
+    app.update();
+    assert!(not_pings(received(&rx)).is_empty());
 }
 
 #[test]
