@@ -34,14 +34,42 @@ impl Drop for Reap {
     }
 }
 
-fn start_xvfb() -> (Reap, String) {
+/// Xvfb, stopped with SIGTERM so that it removes its lock file and socket.
+struct Xvfb(Child);
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(3) {
+            if self.0.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// No live X server holds display `n` (a killed one leaves a stale lock, which Xvfb
+/// itself then takes over).
+fn display_free(n: u32) -> bool {
+    match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
+        Err(_) => !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists(),
+        Ok(pid) => !Path::new(&format!("/proc/{}", pid.trim())).exists(),
+    }
+}
+
+fn start_xvfb() -> (Xvfb, String) {
     // Displays 140–149 are this test's; another test binary may hold one of them.
     for n in 140..150 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
+        if !display_free(n) {
             continue;
         }
+        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
             .args([
@@ -61,7 +89,7 @@ fn start_xvfb() -> (Reap, String) {
         {
             std::thread::sleep(Duration::from_millis(50));
         }
-        return (Reap(child), display);
+        return (Xvfb(child), display);
     }
     panic!("no free X display in 140–149");
 }
@@ -190,8 +218,9 @@ fn watchdog_pings_while_the_attract_loop_idles_and_stop_when_frozen() {
     gaps.sort();
     let worst = gaps.last().copied().unwrap_or_default();
     eprintln!("idle pings: {}, widest gap {worst:?}", pings.len());
-    // WATCHDOG_USEC/2 = 0.5 s, with some slack for a loaded machine.
-    assert!(worst < Duration::from_millis(800), "gap {worst:?}");
+    // Pings are due every WATCHDOG_USEC/2 = 0.5 s; systemd would kill at 1 s. The slack
+    // is for a loaded machine.
+    assert!(worst < Duration::from_secs(1), "gap {worst:?}");
 
     let pid = st.0.id();
     signal(pid, "-STOP");
