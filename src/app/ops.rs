@@ -221,7 +221,7 @@ impl Backups {
 
 /// At start-up (after [`BACKUP_DELAY`]), when the day changes, and every
 /// [`Backups::retry`] while today's backup is missing.
-fn run_backups(clock: Res<Clock>, log: Res<VisitLog>, mut b: ResMut<Backups>) {
+fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     if !b.enabled {
         return;
     }
@@ -255,11 +255,7 @@ fn run_backups(clock: Res<Clock>, log: Res<VisitLog>, mut b: ResMut<Backups>) {
     if !due {
         return;
     }
-    // What the visits logged so far reach the disk first (never blocks a frame for long:
-    // the writer commits within milliseconds).
-    if let Some(w) = &log.writer {
-        w.flush(Duration::from_millis(200));
-    }
+    // The copy holds what the writer has committed: all but the last few milliseconds.
     let (db, dir, policy, day) = (b.db.clone(), b.dir.clone(), b.policy, today.clone());
     match std::thread::Builder::new()
         .name("klub-backup".into())
