@@ -225,7 +225,9 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     if !b.enabled {
         return;
     }
-    if let Some(h) = b.running.take_if(|h| h.is_finished()) {
+    // Read first: a mutable access every frame would mark the resource changed.
+    let finished = b.running.as_ref().is_some_and(JoinHandle::is_finished);
+    if finished && let Some(h) = b.running.take() {
         let (day, _) = b.tried.clone().unwrap_or_default();
         let res = h
             .join()
