@@ -573,6 +573,32 @@ fn todays_counts_follow_the_sessions() {
         "{:?}",
         h.texts()
     );
+    // A rehearsal is not a visit.
+    h.tap("Répéter").unwrap();
+    h.tap("C'est parti !").unwrap();
+    let label = h
+        .labels()
+        .into_iter()
+        .find(|l| l.starts_with("Tes talents en 2 minutes"))
+        .unwrap();
+    h.tap(&label).unwrap();
+    h.play_step().unwrap();
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 1 commencées, 0 terminées, 1 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
+    // The first screen change of a new day starts the counts again.
+    h.world()
+        .insert_resource(klub_kiosk::app::facilitator::CountsDay("2000-01-01".into()));
+    h.tap("Fermer").unwrap();
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 0 commencées, 0 terminées, 0 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
 }
 
 #[test]
@@ -694,7 +720,13 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
         .insert_resource(PowerCommand(Some(vec!["sh".into(), "-c".into(), script])));
     short_visit(&mut h);
     open_panel(&mut h);
+    // It asks first; "Retour" leaves everything running.
     h.tap("Éteindre la station").unwrap();
+    assert!(h.shows("Éteindre la station ?"));
+    h.tap("Retour").unwrap();
+    assert!(!seen.with_extension("db").exists());
+    h.tap("Éteindre la station").unwrap();
+    h.tap("Oui, éteindre").unwrap();
     assert!(h.shows("Extinction en cours"), "{:?}", h.texts());
     let copy = tmp.path().join("seen-by-power-off.db");
     assert!(copy.is_file(), "the power-off command did not run");
@@ -709,6 +741,7 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
     h.world()
         .insert_resource(PowerCommand(Some(vec!["false".into()])));
     h.tap("Éteindre la station").unwrap();
+    h.tap("Oui, éteindre").unwrap();
     assert!(h.shows("Extinction impossible"), "{:?}", h.texts());
     assert!(h.shows("polkit"));
     h.frame();
@@ -830,13 +863,7 @@ fn the_panel_checks_the_station_in_french() {
     let mut h = station(cfg);
     open_panel(&mut h);
     h.tap("Vérifier la station").unwrap();
-    for _ in 0..600 {
-        if !h.shows("Vérification en cours") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-        h.frame();
-    }
+    wait_for_check(&mut h);
     let texts = h.texts().join("\n");
     assert!(texts.contains("OK · configuration, "), "{texts}");
     assert!(
@@ -940,6 +967,17 @@ fn rehearsal_hot_reloads_edited_scenarios_and_keeps_the_last_good_set_on_error()
     assert!(s.steps.iter().all(|st| st.body.type_name() != "echelle"));
     assert_eq!(h.screen(), Screen::Play);
     h.play_step().unwrap();
+    // Steps added or removed under the session: the rehearsal stops and the panel says why.
+    std::fs::write(
+        &file,
+        good.replace("id = \"reparer-velo\"", "id = \"reparer-trottinette\""),
+    )
+    .unwrap();
+    h.run(HOT_RELOAD_EVERY + Duration::from_millis(200));
+    h.settle();
+    assert_eq!(h.screen(), Screen::Facilitator);
+    assert!(h.shows("ont changé"), "{:?}", h.texts());
+    assert!(h.app.world().resource::<Visitor>().session.is_none());
 }
 
 /// Every target on screen lies inside the window.
@@ -962,6 +1000,66 @@ fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
         .collect()
 }
 
+/// Texts lying over a target they are not part of, or off the window.
+fn texts_in_the_way(h: &mut Harness, size: Vec2) -> Vec<String> {
+    let w = h.world();
+    let rect = |n: &ComputedNode, t: &UiGlobalTransform| {
+        let half = n.size / 2.0;
+        Rect::from_corners(t.translation - half, t.translation + half)
+    };
+    let mut q = w.query_filtered::<(
+        Entity,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+    ), With<klub_kiosk::app::input::Tappable>>();
+    let targets: Vec<(Entity, Rect)> = q
+        .iter(w)
+        .filter(|(_, _, _, v)| v.get())
+        .map(|(e, n, t, _)| (e, rect(n, t)))
+        .collect();
+    let mut q = w.query::<(
+        &Text,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+        Option<&ChildOf>,
+    )>();
+    let window = Rect::from_corners(Vec2::ZERO, size);
+    let mut out = vec![];
+    for (text, n, t, v, parent) in q.iter(w) {
+        if !v.get() {
+            continue;
+        }
+        let r = rect(n, t);
+        if !window.contains(r.min + 1.0) || !window.contains(r.max - 1.0) {
+            out.push(format!("off screen: {:?} {r:?}", text.0));
+        }
+        for (e, tr) in &targets {
+            if parent.is_some_and(|p| p.parent() == *e) {
+                continue;
+            }
+            let i = r.intersect(*tr);
+            if i.width() > 1.0 && i.height() > 1.0 {
+                out.push(format!("over a target: {:?} {r:?} over {tr:?}", text.0));
+            }
+        }
+    }
+    out
+}
+
+/// Runs frames until the station check is done.
+fn wait_for_check(h: &mut Harness) {
+    for _ in 0..600 {
+        if !h.shows("Vérification en cours") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.frame();
+    }
+    h.settle();
+}
+
 #[test]
 fn the_panel_fits_the_screen_with_big_targets_and_text() {
     for (w, hgt) in [(1920u32, 1080u32), (1366, 768)] {
@@ -979,18 +1077,26 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
             (w, hgt),
         );
         let size = Vec2::new(w as f32, hgt as f32);
+        let check = |h: &mut Harness, what: &str| {
+            assert_eq!(
+                targets_inside(h, size),
+                Vec::<String>::new(),
+                "{w}×{hgt} {what}"
+            );
+            assert_eq!(h.too_small(), Vec::<String>::new(), "{w}×{hgt} {what}");
+            assert_eq!(
+                texts_in_the_way(h, size),
+                Vec::<String>::new(),
+                "{w}×{hgt} {what}"
+            );
+        };
         corner_hold(&mut h);
         type_pin(&mut h, PIN);
         // With a message under the buttons, the tallest the main view gets.
         h.tap("Exporter sur clé USB").unwrap();
         h.settle();
-        assert_eq!(
-            targets_inside(&mut h, size),
-            Vec::<String>::new(),
-            "{w}×{hgt}"
-        );
-        assert_eq!(h.too_small(), Vec::<String>::new(), "{w}×{hgt}");
         assert!(h.shows("aucune clé USB trouvée"));
+        check(&mut h, "panel");
         // A long report keeps "Retour" on screen.
         for n in 0..30 {
             let d = usb.join(format!("scenarios/casse-{n}"));
@@ -1000,11 +1106,12 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
         h.tap("Installer les scénarios de la clé").unwrap();
         h.settle();
         assert!(h.shows("Installation refusée"), "{:?}", h.texts());
-        assert_eq!(
-            targets_inside(&mut h, size),
-            Vec::<String>::new(),
-            "{w}×{hgt} report"
-        );
-        assert_eq!(h.too_small(), Vec::<String>::new(), "{w}×{hgt} report");
+        check(&mut h, "install report");
+        // The station check, the longest report.
+        h.tap("Retour").unwrap();
+        h.tap("Vérifier la station").unwrap();
+        wait_for_check(&mut h);
+        assert!(h.shows("OK · configuration"), "{:?}", h.texts());
+        check(&mut h, "station check");
     }
 }

@@ -45,6 +45,8 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PanelReport>();
     app.init_resource::<DoctorRun>();
     app.init_resource::<PanelIdle>();
+    app.init_resource::<CountsDay>();
+    app.init_resource::<CountsBeforeRehearsal>();
     let launch = app
         .world()
         .get_resource::<Launch>()
@@ -61,6 +63,9 @@ pub(super) fn plugin(app: &mut App) {
                 .chain()
                 .run_if(in_state(Screen::Facilitator)),
             idle_out.run_if(in_state(Screen::Pin).or_else(in_state(Screen::Facilitator))),
+            new_day.run_if(state_changed::<Screen>),
+            forget_rehearsal_counts,
+            wake_while_held,
         ),
     );
     app.add_plugins(rehearsal::plugin);
@@ -120,6 +125,16 @@ impl PowerCommand {
     }
 }
 
+/// The day today's counts are for (Paris date of the system clock: the counts restart at
+/// midnight even when the facilitator moved the stop's date).
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub struct CountsDay(pub String);
+
+/// The counts as they were when a rehearsal began, put back when it ends: rehearsals are
+/// not visits.
+#[derive(Resource, Default, Debug)]
+struct CountsBeforeRehearsal(Option<Counts>);
+
 /// When the PIN screen or the panel came up.
 #[derive(Resource, Default, Debug)]
 struct PanelIdle(Duration);
@@ -155,6 +170,7 @@ enum PanelButton {
     Export,
     Check,
     Shutdown,
+    ShutdownConfirmed,
     Close,
     Back,
 }
@@ -284,6 +300,38 @@ fn rebuild_pin(
     }
 }
 
+/// At the first screen change of a new day, today's counts start again from zero (a screen
+/// change comes before any session starts).
+fn new_day(mut day: ResMut<CountsDay>, mut counts: ResMut<Counts>) {
+    let today = crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0;
+    if day.0 != today {
+        if !day.0.is_empty() {
+            *counts = Counts::default();
+        }
+        day.0 = today;
+    }
+}
+
+fn forget_rehearsal_counts(
+    visitor: Res<Visitor>,
+    mut saved: ResMut<CountsBeforeRehearsal>,
+    mut counts: ResMut<Counts>,
+) {
+    if visitor.source != Some(Source::Rehearsal)
+        && let Some(before) = saved.0.take()
+    {
+        *counts = before;
+    }
+}
+
+/// In reactive mode nothing else draws a frame while a finger rests in the corner; without
+/// one, the 3-second hold is never seen and the release becomes a tap on the attract loop.
+fn wake_while_held(clock: Res<Clock>, pointer: Res<Pointer>, mut wake: ResMut<Wake>) {
+    if crate::app::input::holding(&pointer) {
+        wake.at(clock.now + Duration::from_millis(200));
+    }
+}
+
 fn note_entry(clock: Res<Clock>, mut idle: ResMut<PanelIdle>) {
     idle.0 = clock.now;
 }
@@ -351,7 +399,7 @@ fn panel_target(shown: &str, label: &str, bg: Color, pressed: Color, fg: Color) 
         Node {
             min_width: px(PANEL_TARGET),
             min_height: px(PANEL_TARGET),
-            padding: UiRect::axes(px(24), px(8)),
+            padding: UiRect::axes(px(20), px(8)),
             justify_content: JustifyContent::Center,
             align_items: AlignItems::Center,
             border_radius: BorderRadius::all(px(size::RADIUS)),
@@ -396,13 +444,18 @@ fn toggle(label: &str, on: bool) -> impl Bundle {
     )
 }
 
+/// A row of panel targets that wraps, and never shrinks: a squeezed row would overlap the
+/// next one.
 fn panel_row() -> Node {
     Node {
         flex_direction: FlexDirection::Row,
         flex_wrap: FlexWrap::Wrap,
+        flex_shrink: 0.0,
+        // A definite width, so the height counts the wrapped lines.
+        width: percent(100),
         justify_content: JustifyContent::Center,
         align_items: AlignItems::Center,
-        column_gap: px(16),
+        column_gap: px(12),
         row_gap: px(12),
         ..default()
     }
@@ -453,6 +506,7 @@ fn panel_content(
         size::SMALL,
         palette::TEXT_SOFT,
     ));
+    p.spawn(caption("Public du jour :"));
     p.spawn(panel_row()).with_children(|r| {
         for c in VisitContext::ALL {
             r.spawn((
@@ -462,6 +516,7 @@ fn panel_content(
         }
     });
     let enabled = station.enabled();
+    p.spawn(caption("Scénarios proposés aux visiteurs (au moins un) :"));
     p.spawn(panel_row()).with_children(|r| {
         for (i, s) in station.content.scenarios.iter().enumerate() {
             r.spawn((
@@ -499,33 +554,54 @@ fn panel_content(
     }
 }
 
-/// A long report, cut to fit the screen, with "Retour".
+fn caption(s: &str) -> impl Bundle {
+    widget::text(s.to_owned(), size::SMALL, palette::TEXT_SOFT)
+}
+
+const SHUTDOWN_TITLE: &str = "Éteindre la station ?";
+const SHUTDOWN_TEXT: &str = "Le journal est enregistré, puis la machine s'éteint.\nPour la rallumer : le bouton de mise en marche de la machine.";
+
+/// A long report, cut to fit the screen, with "Retour" (and the shutdown's confirmation).
 fn report_view(p: &mut ChildSpawnerCommands, title: &str, body: &str) {
     p.spawn(widget::heading(title.to_owned()));
     let mut lines: Vec<&str> = body.lines().take(REPORT_LINES).collect();
     if body.lines().count() > REPORT_LINES {
         lines.push("…");
     }
+    // The box may shrink (and clip) so that "Retour" always stays on screen; the text in
+    // it keeps its natural height.
     p.spawn((
-        Text::new(lines.join("\n")),
-        TextFont {
-            font_size: FontSize::Px(size::SMALL),
-            ..default()
-        },
-        TextColor(palette::TEXT),
-        TextLayout::justify(Justify::Left),
         Node {
             padding: UiRect::all(px(16)),
             max_width: px(1800),
-            // Never push "Retour" off the screen.
             min_height: px(0),
             flex_shrink: 1.0,
             overflow: Overflow::clip(),
             ..default()
         },
         BackgroundColor(palette::PANEL),
-    ));
-    p.spawn((quiet("Retour", "Retour"), PanelButton::Back));
+    ))
+    .with_children(|b| {
+        b.spawn((
+            Text::new(lines.join("\n")),
+            TextFont {
+                font_size: FontSize::Px(size::SMALL),
+                ..default()
+            },
+            TextColor(palette::TEXT),
+            TextLayout::justify(Justify::Left),
+            Node {
+                flex_shrink: 0.0,
+                ..default()
+            },
+        ));
+    });
+    p.spawn(panel_row()).with_children(|r| {
+        if title == SHUTDOWN_TITLE {
+            r.spawn((main_button("Oui, éteindre"), PanelButton::ShutdownConfirmed));
+        }
+        r.spawn((quiet("Retour", "Retour"), PanelButton::Back));
+    });
 }
 
 /// The station check in French, one line per check and what to do under it.
@@ -608,6 +684,7 @@ fn on_panel_tap(
     mut exit: MessageWriter<AppExit>,
     log: Res<crate::app::log::VisitLog>,
     power: Res<PowerCommand>,
+    counts: Res<Counts>,
     mut commands: Commands,
 ) {
     let Ok(b) = buttons.get(tap.entity).cloned() else {
@@ -645,6 +722,7 @@ fn on_panel_tap(
             };
             msg.0 = None;
             commands.insert_resource(RehearsalNote::default());
+            commands.insert_resource(CountsBeforeRehearsal(Some(counts.clone())));
             next.set(Screen::Welcome);
             return;
         }
@@ -675,6 +753,11 @@ fn on_panel_tap(
             ));
         }
         PanelButton::Shutdown => {
+            // One tap too many must not switch the station off in the middle of a visit day.
+            report.0 = Some((SHUTDOWN_TITLE.into(), SHUTDOWN_TEXT.into()));
+        }
+        PanelButton::ShutdownConfirmed => {
+            report.0 = None;
             // What the log holds reaches the disk before anything stops.
             let flushed = log
                 .writer

@@ -143,10 +143,12 @@ fn hot_reload(
     {
         // The steps changed under the session: it cannot go on; rehearse again from the panel.
         play::end_session(&mut visitor, Outcome::Abandoned, &mut counts, &mut log);
-        *visitor = Visitor {
-            source: Some(Source::Rehearsal),
-            ..Visitor::default()
-        };
+        *visitor = Visitor::default();
+        msg.0 = Some(format!(
+            "{}\nLes étapes de « {} » ont changé : touchez « Répéter » pour reprendre.",
+            msg.0.take().unwrap_or_default(),
+            before.id
+        ));
         next.set(Screen::Facilitator);
     } else {
         visitor.scenario = now;
