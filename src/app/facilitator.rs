@@ -541,7 +541,7 @@ fn panel_content(
         r.spawn((quiet("Fermer", "Fermer"), PanelButton::Close));
     });
     if let Some(m) = &msg.0 {
-        let lines: Vec<&str> = m.lines().take(3).collect();
+        let lines: Vec<&str> = rehearsal::compact(m).take(3).collect();
         p.spawn((
             widget::text(lines.join("\n"), size::SMALL, palette::TEXT),
             Node {
@@ -552,6 +552,19 @@ fn panel_content(
             BackgroundColor(palette::PANEL),
         ));
     }
+}
+
+/// Small text aligned left, for reports with file and line.
+fn left_text(s: String) -> impl Bundle {
+    (
+        Text::new(s),
+        TextFont {
+            font_size: FontSize::Px(size::SMALL),
+            ..default()
+        },
+        TextColor(palette::TEXT),
+        TextLayout::justify(Justify::Left),
+    )
 }
 
 fn caption(s: &str) -> impl Bundle {
@@ -583,13 +596,7 @@ fn report_view(p: &mut ChildSpawnerCommands, title: &str, body: &str) {
     ))
     .with_children(|b| {
         b.spawn((
-            Text::new(lines.join("\n")),
-            TextFont {
-                font_size: FontSize::Px(size::SMALL),
-                ..default()
-            },
-            TextColor(palette::TEXT),
-            TextLayout::justify(Justify::Left),
+            left_text(lines.join("\n")),
             Node {
                 flex_shrink: 0.0,
                 ..default()

@@ -7,8 +7,7 @@ use crate::app::bridge::{Clock, Counts, Station, Visitor};
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged, Play};
-use crate::app::theme::{palette, size};
-use crate::app::widget;
+use crate::app::theme::palette;
 use crate::domain::scenario::{Scenario, StepBody};
 use crate::domain::session::{Outcome, Session, Source};
 use bevy::prelude::*;
@@ -19,7 +18,7 @@ pub const HOT_RELOAD_EVERY: Duration = Duration::from_secs(2);
 /// How long the banner of a successful reload stays; errors stay until fixed.
 pub const OK_BANNER: Duration = Duration::from_secs(5);
 /// Lines of errors in the banner.
-const BANNER_LINES: usize = 6;
+const BANNER_LINES: usize = 5;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<RehearsalNote>();
@@ -155,6 +154,15 @@ fn hot_reload(
     }
 }
 
+/// A report without its source excerpts: each error and its `--> file:line:col`, so the
+/// banner covers as little of the screen as possible.
+pub fn compact(report: &str) -> impl Iterator<Item = &str> {
+    report.lines().filter(|l| {
+        let t = l.trim_start();
+        !(t.is_empty() || t.starts_with('|') || t.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
 /// The visitor screens during rehearsal show the last hot reload's outcome on top.
 fn banner(
     clock: Res<Clock>,
@@ -190,7 +198,7 @@ fn banner(
         commands.entity(e).despawn();
     }
     if let Some(text) = &want {
-        let lines: Vec<&str> = text.lines().take(BANNER_LINES).collect();
+        let lines: Vec<&str> = compact(text).take(BANNER_LINES).collect();
         commands.spawn((
             Name::new("Rehearsal banner"),
             Banner,
@@ -205,11 +213,10 @@ fn banner(
                 ..default()
             },
             BackgroundColor(palette::PANEL),
-            children![widget::text(
-                format!("Répétition · {}", lines.join("\n")),
-                size::SMALL,
-                palette::TEXT
-            )],
+            children![super::left_text(format!(
+                "Répétition · {}",
+                lines.join("\n")
+            ))],
         ));
     }
     *shown = want;
