@@ -4,7 +4,7 @@
 //!
 //! # Station hook
 //!
-//! Panel button "Installer les scénarios de la clé USB":
+//! Panel button "Installer les scénarios de la clé":
 //! `ops::scenarios::install_from(&usb_dir.join("scenarios"), &scenarios_dir)`, then on `Ok`
 //! `station.reload()`; on `Err(report)` show the report (the old scenarios stay in service).
 
