@@ -719,6 +719,11 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
     h.world()
         .insert_resource(PowerCommand(Some(vec!["sh".into(), "-c".into(), script])));
     short_visit(&mut h);
+    flush(&h);
+    // Another connection holds the log, so the end of the session (logged by the corner
+    // gesture) waits in the writer: only the flush before the power-off gets it on disk.
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
     open_panel(&mut h);
     // It asks first; "Retour" leaves everything running.
     h.tap("Éteindre la station").unwrap();
@@ -726,7 +731,14 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
     h.tap("Retour").unwrap();
     assert!(!seen.with_extension("db").exists());
     h.tap("Éteindre la station").unwrap();
-    h.tap("Oui, éteindre").unwrap();
+    h.settle();
+    let yes = h.find("Oui, éteindre").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        lock.execute_batch("COMMIT").unwrap();
+    });
+    h.tap_at(yes);
+    release.join().unwrap();
     assert!(h.shows("Extinction en cours"), "{:?}", h.texts());
     let copy = tmp.path().join("seen-by-power-off.db");
     assert!(copy.is_file(), "the power-off command did not run");
