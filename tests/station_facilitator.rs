@@ -1127,3 +1127,51 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
         check(&mut h, "station check");
     }
 }
+
+#[test]
+fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
+    use klub_kiosk::app::facilitator::{SETTINGS_FILE, apply_settings};
+    use klub_kiosk::domain::config::VisitContext;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg.clone());
+    open_panel(&mut h);
+    h.tap("Groupe Mission Locale").unwrap();
+    h.tap("Volume moins").unwrap();
+    h.tap("soin").unwrap();
+    drop(h);
+    // The station restarts (a crash, a power cut): the day's choices are back.
+    let mut h = station(cfg);
+    {
+        let st = h.app.world().resource::<Station>();
+        assert_eq!(st.context, VisitContext::MissionLocale);
+        assert_eq!(st.volume, 0.7);
+        assert!(
+            !st.enabled()
+                .iter()
+                .any(|i| st.content.scenarios[*i].id == "soin")
+        );
+        assert!(st.enabled().len() > 1);
+    }
+    open_panel(&mut h);
+    assert!(h.shows("Volume 70 %"));
+    // Yesterday's file, or a damaged one, changes nothing.
+    let file = tmp.path().join("data").join(SETTINGS_FILE);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("context=mission_locale"), "{saved}");
+    let mut st = h.app.world().resource::<Station>().clone();
+    st.context = VisitContext::ToutPublic;
+    st.volume = 0.8;
+    st.config.scenarios.clear();
+    apply_settings(&mut st, &saved.replace("day=", "day=1999"), "2026-11-28");
+    assert_eq!(
+        (st.context, st.volume, st.config.scenarios.len()),
+        (VisitContext::ToutPublic, 0.8, 0)
+    );
+    apply_settings(
+        &mut st,
+        "day=2026-11-28\ncontext=bof\nvolume=7\nn'importe quoi\n",
+        "2026-11-28",
+    );
+    assert_eq!((st.context, st.volume), (VisitContext::ToutPublic, 0.8));
+}

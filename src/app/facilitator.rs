@@ -53,6 +53,13 @@ pub(super) fn plugin(app: &mut App) {
         .cloned()
         .unwrap_or_default();
     app.insert_resource(PowerCommand::for_launch(&launch));
+    // A replay checks scenarios whatever the day's choices.
+    if launch.replay.is_none()
+        && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
+        && let Ok(text) = std::fs::read_to_string(station.data_dir().join(SETTINGS_FILE))
+    {
+        apply_settings(&mut station, &text, &today());
+    }
     app.add_systems(OnEnter(Screen::Pin), (spawn_pin, note_entry));
     app.add_systems(OnEnter(Screen::Facilitator), (spawn_panel, note_entry));
     app.add_systems(
@@ -134,6 +141,67 @@ pub struct CountsDay(pub String);
 /// not visits.
 #[derive(Resource, Default, Debug)]
 struct CountsBeforeRehearsal(Option<Counts>);
+
+/// The day's panel settings, kept in the data folder so that a restart after a crash the
+/// same day keeps them: the public, the volume and the scenarios offered.
+pub const SETTINGS_FILE: &str = "panel-du-jour.txt";
+
+/// Today (Paris date of the system clock).
+fn today() -> String {
+    crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0
+}
+
+/// The day's settings as `key=value` lines.
+pub fn settings_text(station: &Station, day: &str) -> String {
+    format!(
+        "day={day}\ncontext={}\nvolume={}\nscenarios={}\n",
+        station.context.id(),
+        station.volume,
+        station.config.scenarios.join(",")
+    )
+}
+
+/// Applies the settings saved on `today`; older ones, bad lines and values out of range
+/// are ignored (a power cut or a hand edit must not stop the station).
+pub fn apply_settings(station: &mut Station, text: &str, today: &str) {
+    let value = |key: &str| {
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .find(|(k, _)| k.trim() == key)
+            .map(|(_, v)| v.trim())
+    };
+    if value("day") != Some(today) {
+        return;
+    }
+    if let Some(c) = value("context").and_then(VisitContext::parse) {
+        station.context = c;
+    }
+    if let Some(v) = value("volume").and_then(|v| v.parse::<f32>().ok())
+        && (0.0..=1.0).contains(&v)
+    {
+        station.volume = v;
+    }
+    if let Some(list) = value("scenarios") {
+        station.config.scenarios = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+}
+
+/// Saves the day's settings (temporary file then rename, like the date offset).
+fn save_settings(station: &Station) -> std::io::Result<()> {
+    let dir = station.data_dir();
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dir.join(format!(".{SETTINGS_FILE}.tmp"));
+    std::fs::write(&tmp, settings_text(station, &today()))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, dir.join(SETTINGS_FILE))?;
+    crate::storage::db::sync_dir(&dir);
+    Ok(())
+}
 
 /// When the PIN screen or the panel came up.
 #[derive(Resource, Default, Debug)]
@@ -711,16 +779,27 @@ fn on_panel_tap(
                 .err()
                 .map(|e| format!("Date non enregistrée (elle sera perdue au redémarrage) : {e}"));
         }
-        PanelButton::Context(c) => station.context = c,
-        PanelButton::Scenario(id) => toggle_scenario(&mut station, &id),
-        PanelButton::VolumeDown | PanelButton::VolumeUp => {
-            let step = if matches!(b, PanelButton::VolumeUp) {
-                VOLUME_STEP
-            } else {
-                -VOLUME_STEP
-            };
-            // Whole steps, so "80 %" never becomes "79.99 %".
-            station.volume = ((station.volume + step) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+        PanelButton::Context(_)
+        | PanelButton::Scenario(_)
+        | PanelButton::VolumeDown
+        | PanelButton::VolumeUp => {
+            match &b {
+                PanelButton::Context(c) => station.context = *c,
+                PanelButton::Scenario(id) => toggle_scenario(&mut station, id),
+                _ => {
+                    let step = if matches!(b, PanelButton::VolumeUp) {
+                        VOLUME_STEP
+                    } else {
+                        -VOLUME_STEP
+                    };
+                    // Whole steps, so "80 %" never becomes "79.99 %".
+                    station.volume =
+                        ((station.volume + step) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+                }
+            }
+            msg.0 = save_settings(&station)
+                .err()
+                .map(|e| format!("Réglage non enregistré (il sera perdu au redémarrage) : {e}"));
         }
         PanelButton::Rehearse => {
             *visitor = Visitor {
