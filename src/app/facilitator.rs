@@ -33,8 +33,8 @@ const MAX_PIN: usize = 12;
 pub const PANEL_IDLE: Duration = Duration::from_secs(120);
 /// Lines of a report shown in the panel; the rest is in `klub doctor` / `klub validate`.
 const REPORT_LINES: usize = 18;
-/// Panel targets are 84 px high (80 px, the smallest allowed, after rounding at 1366×768), so the whole panel fits on one
-/// screen at 1366×768.
+/// Panel targets are 84 px high, so that they keep 80 px (the smallest allowed) after the
+/// rounding at 1366×768, and the whole panel fits on one screen.
 const PANEL_TARGET: f32 = 84.0;
 /// One volume step.
 const VOLUME_STEP: f32 = 0.1;
