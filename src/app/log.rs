@@ -167,5 +167,10 @@ pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, String> {
             dir.display()
         )
     })?;
+    // On the stick before the facilitator pulls it out, without unmounting.
+    if let Ok(f) = std::fs::File::open(&dest) {
+        let _ = f.sync_all();
+    }
+    crate::storage::db::sync_dir(&dir);
     Ok(dest)
 }
