@@ -33,6 +33,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn setup(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
     std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::copy("kiosk-config/tour.toml", dir.join("config/tour.toml")).unwrap();
     let cfg = edit(std::fs::read_to_string("kiosk-config/default.toml").unwrap());
     let path = dir.join("config/station.toml");
     std::fs::write(&path, cfg).unwrap();
@@ -161,6 +162,7 @@ fn reloading_a_broken_file_keeps_the_last_good_scenarios_and_shows_file_and_line
         good.replace("Tes talents en 2 minutes", "Tes talents, vite"),
     )
     .unwrap();
+    h.tap("Retour").unwrap();
     h.tap("Recharger les scénarios").unwrap();
     h.frame();
     assert!(h.shows("Scénarios rechargés"));
@@ -338,4 +340,838 @@ fn kiosk_mode_is_full_screen_without_cursor_and_cannot_be_closed() {
         h.frame();
         assert_eq!(h.app.should_exit().is_some(), exits, "kiosk = {is_kiosk}");
     }
+}
+
+// ---- The facilitator panel: every button, with what it must do. ----
+
+use klub_kiosk::app::facilitator::{PANEL_IDLE, PowerCommand};
+use klub_kiosk::app::log::VisitLog;
+use klub_kiosk::storage::read::SessionRow;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// A station that logs to `<dir>/data`, on a copy of the bundled content.
+fn logging(config: PathBuf) -> Harness {
+    Harness::new(Launch {
+        config,
+        ..Default::default()
+    })
+}
+
+fn open_panel(h: &mut Harness) {
+    corner_hold(h);
+    type_pin(h, PIN);
+    assert_eq!(h.screen(), Screen::Facilitator, "{:?}", h.texts());
+}
+
+fn flush(h: &Harness) {
+    let log = h.app.world().resource::<VisitLog>();
+    assert!(
+        log.writer
+            .as_ref()
+            .expect("the log is open")
+            .flush(Duration::from_secs(5))
+    );
+}
+
+fn logged_sessions(db: &Path) -> Vec<SessionRow> {
+    let conn = klub_kiosk::storage::db::open_ro(db).unwrap();
+    klub_kiosk::storage::read::sessions(&conn, &[]).unwrap()
+}
+
+/// A visitor starts the express talents scenario, answers two steps, and the facilitator's
+/// corner gesture ends it as abandoned.
+fn short_visit(h: &mut Harness) {
+    h.start(Some("Tes talents en 2 minutes")).unwrap();
+    assert_eq!(h.screen(), Screen::Play);
+    h.play_step().unwrap();
+    h.play_step().unwrap();
+}
+
+#[test]
+fn the_stop_date_and_the_visit_context_go_with_the_next_session_and_survive_a_restart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let offset_file = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::time::OFFSET_FILE);
+    let mut h = logging(cfg.clone());
+    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 0);
+    open_panel(&mut h);
+    let now = klub_kiosk::storage::time::now_ms();
+    assert!(h.shows(&format!(
+        "Date de l'étape : {}",
+        klub_kiosk::ops::time::stop_date(now, 0)
+    )));
+    h.tap("+ 1 jour").unwrap();
+    h.tap("+ 1 jour").unwrap();
+    assert_eq!(std::fs::read_to_string(&offset_file).unwrap(), "2\n");
+    assert!(
+        h.shows(&format!(
+            "Date de l'étape : {}",
+            klub_kiosk::ops::time::stop_date(now, 2)
+        )),
+        "{:?}",
+        h.texts()
+    );
+    h.tap("Classe de collège").unwrap();
+    h.tap("Fermer").unwrap();
+    short_visit(&mut h);
+    corner_hold(&mut h);
+    flush(&h);
+    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let rows = logged_sessions(&db);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].clock_offset_ms, 2 * DAY_MS);
+    assert_eq!(rows[0].context, "college");
+    assert_eq!(rows[0].source, "visitor");
+    drop(h);
+    // A new station on the same data folder starts on the stop's date.
+    let mut h = logging(cfg);
+    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 2);
+    open_panel(&mut h);
+    assert!(h.shows(&format!(
+        "Date de l'étape : {}",
+        klub_kiosk::ops::time::stop_date(klub_kiosk::storage::time::now_ms(), 2)
+    )));
+    h.tap("− 1 jour").unwrap();
+    assert_eq!(std::fs::read_to_string(&offset_file).unwrap(), "1\n");
+}
+
+#[test]
+fn scenario_toggles_decide_what_the_choice_offers_and_one_always_stays_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    let scenarios: Vec<(String, String)> = h
+        .app
+        .world()
+        .resource::<Station>()
+        .content
+        .scenarios
+        .iter()
+        .map(|s| (s.id.clone(), s.title.fr.clone()))
+        .collect();
+    assert!(scenarios.len() > 3);
+    let title = |id: &str| scenarios.iter().find(|s| s.0 == id).unwrap().1.clone();
+    open_panel(&mut h);
+    h.tap("vente").unwrap();
+    h.tap("Fermer").unwrap();
+    h.tap("Commencer").unwrap();
+    h.tap("C'est parti !").unwrap();
+    assert_eq!(h.screen(), Screen::Choose);
+    let offered = h.labels();
+    assert!(
+        !offered.iter().any(|l| l.starts_with(&title("vente"))),
+        "{offered:?}"
+    );
+    assert!(offered.iter().any(|l| l.starts_with(&title("soudure"))));
+    // Everything off but one: the last one on cannot be turned off.
+    open_panel(&mut h);
+    let keep = scenarios
+        .iter()
+        .rev()
+        .find(|s| s.0 != "vente")
+        .unwrap()
+        .0
+        .clone();
+    for (id, _) in &scenarios {
+        if id != "vente" {
+            h.tap(id).unwrap();
+        }
+    }
+    assert_eq!(
+        h.app.world().resource::<Station>().config.scenarios,
+        vec![keep.clone()]
+    );
+    h.tap(&keep).unwrap();
+    assert_eq!(
+        h.app.world().resource::<Station>().config.scenarios,
+        vec![keep.clone()],
+        "the last scenario on was turned off"
+    );
+    let last = keep;
+    // With one scenario on, "C'est parti" goes straight into it.
+    h.tap("Fermer").unwrap();
+    h.tap("Commencer").unwrap();
+    h.tap("C'est parti !").unwrap();
+    h.settle();
+    assert_eq!(h.screen(), Screen::Play);
+    let w = h.app.world();
+    let playing = w
+        .resource::<Visitor>()
+        .scenario(w.resource::<Station>())
+        .unwrap();
+    assert_eq!(playing.id, last);
+}
+
+#[test]
+fn panel_volume_is_the_volume_sounds_play_at() {
+    use bevy::audio::PlaybackSettings;
+    use klub_kiosk::app::sound::SoundKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    assert!(h.shows("Volume 80 %"));
+    for _ in 0..3 {
+        h.tap("Volume moins").unwrap();
+    }
+    assert!(h.shows("Volume 50 %"), "{:?}", h.texts());
+    assert_eq!(h.app.world().resource::<Station>().volume, 0.5);
+    h.tap("Volume plus").unwrap();
+    assert!(h.shows("Volume 60 %"));
+    for _ in 0..8 {
+        h.tap("Volume plus").unwrap();
+    }
+    assert!(h.shows("Volume 100 %"), "the volume went past 100 %");
+    for _ in 0..4 {
+        h.tap("Volume moins").unwrap();
+    }
+    h.tap("Fermer").unwrap();
+    // The welding immersion has an ambient loop, played at 40 % of the station's volume.
+    let title = h
+        .app
+        .world()
+        .resource::<Station>()
+        .content
+        .scenario("soudure")
+        .unwrap()
+        .title
+        .fr
+        .clone();
+    h.start(Some(&title)).unwrap();
+    h.settle();
+    let w = h.world();
+    let ambient: Vec<f32> = w
+        .query::<(&SoundKind, &PlaybackSettings)>()
+        .iter(w)
+        .filter(|(k, _)| **k == SoundKind::Ambient)
+        .map(|(_, p)| p.volume.to_linear())
+        .collect();
+    assert_eq!(ambient.len(), 1, "no ambient sound");
+    assert!((ambient[0] - 0.6 * 0.4).abs() < 1e-4, "{ambient:?}");
+}
+
+#[test]
+fn todays_counts_follow_the_sessions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 0 commencées, 0 terminées, 0 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
+    h.tap("Fermer").unwrap();
+    short_visit(&mut h);
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 1 commencées, 0 terminées, 1 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
+    // A rehearsal is not a visit.
+    h.tap("Répéter").unwrap();
+    h.tap("C'est parti !").unwrap();
+    let label = h
+        .labels()
+        .into_iter()
+        .find(|l| l.starts_with("Tes talents en 2 minutes"))
+        .unwrap();
+    h.tap(&label).unwrap();
+    h.play_step().unwrap();
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 1 commencées, 0 terminées, 1 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
+    // The first screen change of a new day starts the counts again.
+    h.world()
+        .insert_resource(klub_kiosk::app::facilitator::CountsDay("2000-01-01".into()));
+    h.tap("Fermer").unwrap();
+    open_panel(&mut h);
+    assert!(
+        h.shows("Aujourd'hui : 0 commencées, 0 terminées, 0 abandonnées, 0 sans réponse"),
+        "{:?}",
+        h.texts()
+    );
+}
+
+#[test]
+fn export_to_usb_copies_a_sound_log_or_says_the_stick_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usb = tmp.path().join("usb");
+    let cfg = setup(tmp.path(), |c| {
+        c.replace("/media/klub-usb", usb.to_str().unwrap())
+    });
+    let mut h = logging(cfg);
+    short_visit(&mut h);
+    open_panel(&mut h);
+    // No stick: a clear message, nothing written, the panel still up.
+    h.tap("Exporter sur clé USB").unwrap();
+    assert!(
+        h.shows("Export impossible : aucune clé USB trouvée"),
+        "{:?}",
+        h.texts()
+    );
+    assert_eq!(h.screen(), Screen::Facilitator);
+    assert!(!usb.exists());
+    std::fs::create_dir_all(&usb).unwrap();
+    h.tap("Exporter sur clé USB").unwrap();
+    assert!(h.shows("Journal exporté"), "{:?}", h.texts());
+    let copies: Vec<PathBuf> = std::fs::read_dir(&usb)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "db"))
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(
+        copies[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("klub-log-borne-1-")
+    );
+    let conn = klub_kiosk::storage::db::open_ro(&copies[0]).unwrap();
+    klub_kiosk::storage::db::check(&conn, &copies[0]).unwrap();
+    let rows = klub_kiosk::storage::read::sessions(&conn, &[]).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].outcome.as_deref(), Some("abandoned"));
+    assert!(
+        klub_kiosk::storage::read::steps(&conn, &rows[0].id)
+            .unwrap()
+            .len()
+            >= 2
+    );
+}
+
+#[test]
+fn the_package_mounts_usb_sticks_where_the_config_exports() {
+    let cfgs = [
+        klub_kiosk::domain::config::StationConfig::default().usb_export_dir,
+        read_config("kiosk-config/default.toml").usb_export_dir,
+        read_config("assets/deploy/station.toml").usb_export_dir,
+    ];
+    assert!(cfgs.iter().all(|c| c == "/media/klub-usb"), "{cfgs:?}");
+    let rule = std::fs::read_to_string("assets/deploy/99-klub-usb.rules").unwrap();
+    let add = rule
+        .lines()
+        .find(|l| l.starts_with("ACTION==\"add\""))
+        .unwrap();
+    assert!(add.contains("SUBSYSTEM==\"block\"") && add.contains("ENV{ID_BUS}==\"usb\""));
+    assert!(add.contains("/usr/lib/klub/usb-mount"));
+    let remove = rule
+        .lines()
+        .find(|l| l.starts_with("ACTION==\"remove\""))
+        .unwrap();
+    assert!(remove.contains("/media/klub-usb"));
+    let mount = std::fs::read_to_string("assets/deploy/usb-mount").unwrap();
+    let exec = mount.lines().find(|l| l.starts_with("exec ")).unwrap();
+    assert!(exec.contains("systemd-mount") && exec.ends_with("\"$dev\" /media/klub-usb"));
+    assert!(
+        mount.contains("uid=klub"),
+        "the klub user could not write to the stick"
+    );
+}
+
+fn read_config(path: &str) -> klub_kiosk::domain::config::StationConfig {
+    let mut v = klub_kiosk::content::set::Validation::default();
+    klub_kiosk::content::set::load_kiosk_file(&mut v, Path::new(path));
+    assert_eq!(v.report.errors(), 0, "{}", v.render(false));
+    v.configs.remove(0).1
+}
+
+#[test]
+fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = logging(cfg);
+    // A development station only quits; a kiosk powers off through logind.
+    assert_eq!(
+        h.app.world().resource::<PowerCommand>().0,
+        std::env::var(klub_kiosk::ops::power::COMMAND_ENV)
+            .ok()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| e.split_whitespace().map(str::to_owned).collect())
+    );
+    if std::env::var_os(klub_kiosk::ops::power::COMMAND_ENV).is_none() {
+        let kiosk = PowerCommand::for_launch(&Launch {
+            kiosk: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            kiosk.0.unwrap()[..2],
+            ["systemctl".to_owned(), "poweroff".to_owned()]
+        );
+    }
+    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let seen = tmp.path().join("seen-by-power-off");
+    // The stand-in for systemctl copies the log as it is when it runs.
+    let script = format!(
+        "cp '{0}' '{1}.db' && if [ -f '{0}-wal' ]; then cp '{0}-wal' '{1}.db-wal'; fi",
+        db.display(),
+        seen.display()
+    );
+    h.world()
+        .insert_resource(PowerCommand(Some(vec!["sh".into(), "-c".into(), script])));
+    short_visit(&mut h);
+    flush(&h);
+    // Another connection holds the log, so the end of the session (logged by the corner
+    // gesture) waits in the writer: only the flush before the power-off gets it on disk.
+    let lock = rusqlite::Connection::open(&db).unwrap();
+    lock.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    open_panel(&mut h);
+    // It asks first; "Retour" leaves everything running.
+    h.tap("Éteindre la station").unwrap();
+    assert!(h.shows("Éteindre la station ?"));
+    h.tap("Retour").unwrap();
+    assert!(!seen.with_extension("db").exists());
+    h.tap("Éteindre la station").unwrap();
+    h.settle();
+    let yes = h.find("Oui, éteindre").unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(500));
+        lock.execute_batch("COMMIT").unwrap();
+    });
+    h.tap_at(yes);
+    release.join().unwrap();
+    assert!(h.shows("Extinction en cours"), "{:?}", h.texts());
+    let copy = tmp.path().join("seen-by-power-off.db");
+    assert!(copy.is_file(), "the power-off command did not run");
+    let rows = logged_sessions(&copy);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].outcome.as_deref(),
+        Some("abandoned"),
+        "the log was not flushed before the power-off"
+    );
+    // A refused power-off: the error shows, the station keeps running.
+    h.world()
+        .insert_resource(PowerCommand(Some(vec!["false".into()])));
+    h.tap("Éteindre la station").unwrap();
+    h.tap("Oui, éteindre").unwrap();
+    assert!(h.shows("Extinction impossible"), "{:?}", h.texts());
+    assert!(h.shows("polkit"));
+    h.frame();
+    assert!(h.app.should_exit().is_none());
+    assert_eq!(h.screen(), Screen::Facilitator);
+    h.tap("Retour").unwrap();
+    assert!(h.shows("Borne borne-1"));
+}
+
+#[test]
+fn scenarios_from_the_usb_stick_install_when_valid_and_leave_the_set_alone_when_broken() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usb = tmp.path().join("usb");
+    let cfg = setup(tmp.path(), |c| {
+        c.replace("/media/klub-usb", usb.to_str().unwrap())
+    });
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    // No scenario folder on the stick.
+    h.tap("Installer les scénarios de la clé").unwrap();
+    assert!(
+        h.shows("Pas de dossier « scenarios » sur la clé"),
+        "{:?}",
+        h.texts()
+    );
+    h.tap("Retour").unwrap();
+    // A stick with one more scenario.
+    let new = usb.join("scenarios");
+    copy_dir(Path::new("scenarios"), &new);
+    copy_dir(&new.join("vente"), &new.join("vente-bis"));
+    let file = new.join("vente-bis/scenario.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let title = h
+        .app
+        .world()
+        .resource::<Station>()
+        .content
+        .scenario("vente")
+        .unwrap()
+        .title
+        .fr
+        .clone();
+    std::fs::write(
+        &file,
+        text.replacen("id = \"vente\"", "id = \"vente-bis\"", 1)
+            .replacen(&title, "Vendre, version clé", 1),
+    )
+    .unwrap();
+    h.tap("Installer les scénarios de la clé").unwrap();
+    assert!(
+        h.shows("Scénarios installés depuis la clé"),
+        "{:?}",
+        h.texts()
+    );
+    assert!(
+        tmp.path()
+            .join("scenarios/vente-bis/scenario.toml")
+            .is_file()
+    );
+    assert!(
+        h.app
+            .world()
+            .resource::<Station>()
+            .content
+            .scenario("vente-bis")
+            .is_some()
+    );
+    h.tap("Fermer").unwrap();
+    h.tap("Commencer").unwrap();
+    h.tap("C'est parti !").unwrap();
+    assert!(
+        h.labels()
+            .iter()
+            .any(|l| l.starts_with("Vendre, version clé")),
+        "{:?}",
+        h.labels()
+    );
+    // A broken stick: refused with file and line, the active set unchanged.
+    std::fs::write(
+        &file,
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .replace("type = \"choice\"", "type = \"choix\""),
+    )
+    .unwrap();
+    let active_before =
+        std::fs::read(tmp.path().join("scenarios/vente-bis/scenario.toml")).unwrap();
+    let set_before = h
+        .app
+        .world()
+        .resource::<Station>()
+        .content
+        .scenarios
+        .clone();
+    open_panel(&mut h);
+    h.tap("Installer les scénarios de la clé").unwrap();
+    assert!(h.shows("Installation refusée"), "{:?}", h.texts());
+    assert!(
+        h.texts()
+            .iter()
+            .any(|t| t.contains("vente-bis/scenario.toml:")),
+        "no file:line in {:?}",
+        h.texts()
+    );
+    assert_eq!(
+        std::fs::read(tmp.path().join("scenarios/vente-bis/scenario.toml")).unwrap(),
+        active_before
+    );
+    assert_eq!(
+        h.app.world().resource::<Station>().content.scenarios,
+        set_before
+    );
+}
+
+#[test]
+fn the_panel_checks_the_station_in_french() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    h.tap("Vérifier la station").unwrap();
+    wait_for_check(&mut h);
+    let texts = h.texts().join("\n");
+    assert!(texts.contains("OK · configuration, "), "{texts}");
+    assert!(
+        texts.contains("ÉCHEC · la clé de flotte est la clé de démonstration"),
+        "{texts}"
+    );
+    assert!(
+        texts.contains("→ créez une clé avec « klub key new »"),
+        "{texts}"
+    );
+    assert!(
+        texts.contains("point(s) à corriger avant d'ouvrir"),
+        "{texts}"
+    );
+    assert!(
+        !texts.contains("scanner"),
+        "the scan check needs klub doctor --scan"
+    );
+    assert!(h.too_small().is_empty(), "{:?}", h.too_small());
+    h.tap("Retour").unwrap();
+    assert!(h.shows("Borne borne-1"));
+}
+
+#[test]
+fn the_pin_screen_and_the_panel_go_back_to_the_attract_loop_when_left_alone() {
+    let mut h = station("kiosk-config/default.toml".into());
+    corner_hold(&mut h);
+    assert_eq!(h.screen(), Screen::Pin);
+    h.tap("2").unwrap();
+    h.run(PANEL_IDLE - Duration::from_secs(2));
+    assert_eq!(h.screen(), Screen::Pin);
+    h.run(Duration::from_secs(3));
+    assert_eq!(h.screen(), Screen::Attract, "the PIN screen stayed up");
+    // The digit typed before is gone.
+    corner_hold(&mut h);
+    type_pin(&mut h, PIN);
+    assert_eq!(h.screen(), Screen::Facilitator);
+    h.run(PANEL_IDLE / 2);
+    // A touch starts the wait again.
+    h.tap("Volume plus").unwrap();
+    h.run(PANEL_IDLE / 2 + Duration::from_secs(10));
+    assert_eq!(h.screen(), Screen::Facilitator, "a touch did not count");
+    h.run(PANEL_IDLE / 2);
+    assert_eq!(h.screen(), Screen::Attract, "the panel stayed open");
+}
+
+#[test]
+fn rehearsal_hot_reloads_edited_scenarios_and_keeps_the_last_good_set_on_error() {
+    use klub_kiosk::app::facilitator::HOT_RELOAD_EVERY;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    h.tap("Répéter").unwrap();
+    h.tap("C'est parti !").unwrap();
+    let label = h
+        .labels()
+        .into_iter()
+        .find(|l| l.starts_with("Tes talents en 2 minutes"))
+        .unwrap();
+    h.tap(&label).unwrap();
+    h.play_step().unwrap();
+    let shown = h.step_text().unwrap();
+    assert_eq!(shown, "Réparer un vélo");
+    // Let rehearsal note the files as they are, then edit the step on screen.
+    h.run(HOT_RELOAD_EVERY + Duration::from_millis(200));
+    let file = tmp.path().join("scenarios/talents-express/scenario.toml");
+    let good = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        good.replace("Réparer un vélo", "Réparer une trottinette"),
+    )
+    .unwrap();
+    h.run(HOT_RELOAD_EVERY + Duration::from_millis(200));
+    assert!(h.shows("Réparer une trottinette"), "{:?}", h.texts());
+    assert!(!h.shows("Réparer un vélo"));
+    assert!(h.shows("Scénarios rechargés"));
+    assert_eq!(h.screen(), Screen::Play);
+    // The banner of a good reload goes away by itself.
+    h.run(klub_kiosk::app::facilitator::OK_BANNER + Duration::from_secs(1));
+    assert!(!h.shows("Scénarios rechargés"));
+    // A broken edit: the last good set stays, and the error shows with file and line.
+    std::fs::write(
+        &file,
+        good.replace("Réparer un vélo", "Réparer une trottinette")
+            .replacen("type = \"scale\"", "type = \"echelle\"", 1),
+    )
+    .unwrap();
+    h.run(HOT_RELOAD_EVERY + Duration::from_millis(200));
+    assert!(
+        h.texts().iter().any(
+            |t| t.contains("les scénarios précédents restent en service")
+                && t.contains("talents-express/scenario.toml:")
+        ),
+        "{:?}",
+        h.texts()
+    );
+    assert!(h.shows("Réparer une trottinette"));
+    let st = h.app.world().resource::<Station>();
+    let s = st.content.scenario("talents-express").unwrap();
+    assert!(s.steps.iter().all(|st| st.body.type_name() != "echelle"));
+    assert_eq!(h.screen(), Screen::Play);
+    h.play_step().unwrap();
+    // Steps added or removed under the session: the rehearsal stops and the panel says why.
+    std::fs::write(
+        &file,
+        good.replace("id = \"reparer-velo\"", "id = \"reparer-trottinette\""),
+    )
+    .unwrap();
+    h.run(HOT_RELOAD_EVERY + Duration::from_millis(200));
+    h.settle();
+    assert_eq!(h.screen(), Screen::Facilitator);
+    assert!(h.shows("ont changé"), "{:?}", h.texts());
+    assert!(h.app.world().resource::<Visitor>().session.is_none());
+}
+
+/// Every target on screen lies inside the window.
+fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
+    let w = h.world();
+    let mut q = w.query_filtered::<(
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+        Option<&klub_kiosk::app::widget::Label>,
+    ), With<klub_kiosk::app::input::Tappable>>();
+    q.iter(w)
+        .filter(|(_, _, v, _)| v.get())
+        .filter_map(|(n, t, _, l)| {
+            let half = n.size / 2.0;
+            let (min, max) = (t.translation - half, t.translation + half);
+            let out = min.x < -1.0 || min.y < -1.0 || max.x > size.x + 1.0 || max.y > size.y + 1.0;
+            out.then(|| format!("{l:?}: {min}..{max}"))
+        })
+        .collect()
+}
+
+/// Texts lying over a target they are not part of, or off the window.
+fn texts_in_the_way(h: &mut Harness, size: Vec2) -> Vec<String> {
+    let w = h.world();
+    let rect = |n: &ComputedNode, t: &UiGlobalTransform| {
+        let half = n.size / 2.0;
+        Rect::from_corners(t.translation - half, t.translation + half)
+    };
+    let mut q = w.query_filtered::<(
+        Entity,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+    ), With<klub_kiosk::app::input::Tappable>>();
+    let targets: Vec<(Entity, Rect)> = q
+        .iter(w)
+        .filter(|(_, _, _, v)| v.get())
+        .map(|(e, n, t, _)| (e, rect(n, t)))
+        .collect();
+    let mut q = w.query::<(
+        &Text,
+        &ComputedNode,
+        &UiGlobalTransform,
+        &InheritedVisibility,
+        Option<&ChildOf>,
+    )>();
+    let window = Rect::from_corners(Vec2::ZERO, size);
+    let mut out = vec![];
+    for (text, n, t, v, parent) in q.iter(w) {
+        if !v.get() {
+            continue;
+        }
+        let r = rect(n, t);
+        if !window.contains(r.min + 1.0) || !window.contains(r.max - 1.0) {
+            out.push(format!("off screen: {:?} {r:?}", text.0));
+        }
+        for (e, tr) in &targets {
+            if parent.is_some_and(|p| p.parent() == *e) {
+                continue;
+            }
+            let i = r.intersect(*tr);
+            if i.width() > 1.0 && i.height() > 1.0 {
+                out.push(format!("over a target: {:?} {r:?} over {tr:?}", text.0));
+            }
+        }
+    }
+    out
+}
+
+/// Runs frames until the station check is done.
+fn wait_for_check(h: &mut Harness) {
+    for _ in 0..600 {
+        if !h.shows("Vérification en cours") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        h.frame();
+    }
+    h.settle();
+}
+
+#[test]
+fn the_panel_fits_the_screen_with_big_targets_and_text() {
+    for (w, hgt) in [(1920u32, 1080u32), (1366, 768)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let usb = tmp.path().join("usb");
+        let cfg = setup(tmp.path(), |c| {
+            c.replace("/media/klub-usb", usb.to_str().unwrap())
+        });
+        let mut h = Harness::with_size(
+            Launch {
+                config: cfg,
+                no_log: true,
+                ..Default::default()
+            },
+            (w, hgt),
+        );
+        let size = Vec2::new(w as f32, hgt as f32);
+        let check = |h: &mut Harness, what: &str| {
+            assert_eq!(
+                targets_inside(h, size),
+                Vec::<String>::new(),
+                "{w}×{hgt} {what}"
+            );
+            assert_eq!(h.too_small(), Vec::<String>::new(), "{w}×{hgt} {what}");
+            assert_eq!(
+                texts_in_the_way(h, size),
+                Vec::<String>::new(),
+                "{w}×{hgt} {what}"
+            );
+        };
+        corner_hold(&mut h);
+        type_pin(&mut h, PIN);
+        // With a message under the buttons, the tallest the main view gets.
+        h.tap("Exporter sur clé USB").unwrap();
+        h.settle();
+        assert!(h.shows("aucune clé USB trouvée"));
+        check(&mut h, "panel");
+        // A long report keeps "Retour" on screen.
+        for n in 0..30 {
+            let d = usb.join(format!("scenarios/casse-{n}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("scenario.toml"), "id = \"x\"\nkind = \"talents\"\n").unwrap();
+        }
+        h.tap("Installer les scénarios de la clé").unwrap();
+        h.settle();
+        assert!(h.shows("Installation refusée"), "{:?}", h.texts());
+        check(&mut h, "install report");
+        // The station check, the longest report.
+        h.tap("Retour").unwrap();
+        h.tap("Vérifier la station").unwrap();
+        wait_for_check(&mut h);
+        assert!(h.shows("OK · configuration"), "{:?}", h.texts());
+        check(&mut h, "station check");
+    }
+}
+
+#[test]
+fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
+    use klub_kiosk::app::facilitator::{SETTINGS_FILE, apply_settings};
+    use klub_kiosk::domain::config::VisitContext;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let mut h = station(cfg.clone());
+    open_panel(&mut h);
+    h.tap("Groupe Mission Locale").unwrap();
+    h.tap("Volume moins").unwrap();
+    h.tap("soin").unwrap();
+    drop(h);
+    // The station restarts (a crash, a power cut): the day's choices are back.
+    let mut h = station(cfg);
+    {
+        let st = h.app.world().resource::<Station>();
+        assert_eq!(st.context, VisitContext::MissionLocale);
+        assert_eq!(st.volume, 0.7);
+        assert!(
+            !st.enabled()
+                .iter()
+                .any(|i| st.content.scenarios[*i].id == "soin")
+        );
+        assert!(st.enabled().len() > 1);
+    }
+    open_panel(&mut h);
+    assert!(h.shows("Volume 70 %"));
+    // Yesterday's file, or a damaged one, changes nothing.
+    let file = tmp.path().join("data").join(SETTINGS_FILE);
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(saved.contains("context=mission_locale"), "{saved}");
+    let mut st = h.app.world().resource::<Station>().clone();
+    st.context = VisitContext::ToutPublic;
+    st.volume = 0.8;
+    st.config.scenarios.clear();
+    apply_settings(&mut st, &saved.replace("day=", "day=1999"), "2026-11-28");
+    assert_eq!(
+        (st.context, st.volume, st.config.scenarios.len()),
+        (VisitContext::ToutPublic, 0.8, 0)
+    );
+    apply_settings(
+        &mut st,
+        "day=2026-11-28\ncontext=bof\nvolume=7\nn'importe quoi\n",
+        "2026-11-28",
+    );
+    assert_eq!((st.context, st.volume), (VisitContext::ToutPublic, 0.8));
 }

@@ -102,6 +102,8 @@ impl Station {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         let content_dir = base.join(&config.scenarios_dir);
+        // The stop's date set in the panel survives a restart.
+        let date_offset_days = crate::ops::time::read_offset_days(&base.join(&config.data_dir));
         let loaded = load_content(
             &content_dir,
             &Options {
@@ -123,7 +125,7 @@ impl Station {
             content,
             warning: (!warning.is_empty()).then_some(warning),
             context: VisitContext::default(),
-            date_offset_days: 0,
+            date_offset_days,
             muted: false,
         }
     }
@@ -139,9 +141,11 @@ impl Station {
         }
     }
 
-    /// The scenarios visitors may play, in file order.
+    /// The scenarios visitors may play, in file order. When none of the configured ids is
+    /// installed (new scenarios from a USB stick), all are, so visitors never face nothing.
     pub fn enabled(&self) -> Vec<usize> {
-        self.content
+        let on: Vec<usize> = self
+            .content
             .scenarios
             .iter()
             .enumerate()
@@ -149,7 +153,12 @@ impl Station {
                 self.config.scenarios.is_empty() || self.config.scenarios.contains(&s.id)
             })
             .map(|(i, _)| i)
-            .collect()
+            .collect();
+        if on.is_empty() {
+            (0..self.content.scenarios.len()).collect()
+        } else {
+            on
+        }
     }
 
     /// A scenario's folder.
@@ -160,6 +169,15 @@ impl Station {
     /// The effective volume.
     pub fn gain(&self) -> f32 {
         if self.muted { 0.0 } else { self.volume }
+    }
+
+    /// The data folder (log, date offset), relative to the config file.
+    pub fn data_dir(&self) -> PathBuf {
+        self.config_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+            .join(&self.config.data_dir)
     }
 }
 

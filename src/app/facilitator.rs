@@ -1,16 +1,25 @@
 //! Facilitator mode: a 3-second press in the top-left corner, then the PIN (three wrong
 //! PINs lock it for a minute), then the panel: stop and date, visit context, scenarios,
-//! volume, today's counts, rehearsal, reload, USB export and shutdown.
+//! volume, today's counts, rehearsal, reload, scenarios from a USB stick, USB export, the
+//! station check and shutdown. Left alone for `PANEL_IDLE`, it goes back to the attract loop.
+
+mod rehearsal;
+
+pub use rehearsal::{HOT_RELOAD_EVERY, OK_BANNER, RehearsalNote};
 
 use crate::app::bridge::{Clock, Counts, Station, Visitor};
-use crate::app::input::{SecretGesture, Tapped};
+use crate::app::input::{Look, Pointer, SecretGesture, Tappable, Tapped};
+use crate::app::launch::Launch;
+use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
 use crate::app::theme::{palette, size};
 use crate::app::widget;
 use crate::domain::config::VisitContext;
 use crate::domain::session::{Outcome, Source};
+use crate::ops::doctor::{Check, Level};
 use bevy::prelude::*;
+use std::path::Path;
 use std::time::Duration;
 
 /// Wrong PINs before the lock.
@@ -19,20 +28,54 @@ pub const MAX_WRONG: u8 = 3;
 pub const LOCK: Duration = Duration::from_secs(60);
 /// Longest PIN accepted on the keypad.
 const MAX_PIN: usize = 12;
+/// The PIN screen and the panel go back to the attract loop after this long without a
+/// touch, so a panel left open is not left to visitors.
+pub const PANEL_IDLE: Duration = Duration::from_secs(120);
+/// Lines of a report shown in the panel; the rest is in `klub doctor` / `klub validate`.
+const REPORT_LINES: usize = 18;
+/// Panel targets are 84 px high, so that they keep 80 px (the smallest allowed) after the
+/// rounding at 1366×768, and the whole panel fits on one screen.
+const PANEL_TARGET: f32 = 84.0;
+/// One volume step.
+const VOLUME_STEP: f32 = 0.1;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PinState>();
     app.init_resource::<PanelMessage>();
-    app.add_systems(OnEnter(Screen::Pin), spawn_pin);
-    app.add_systems(OnEnter(Screen::Facilitator), spawn_panel);
+    app.init_resource::<PanelReport>();
+    app.init_resource::<DoctorRun>();
+    app.init_resource::<PanelIdle>();
+    app.init_resource::<CountsDay>();
+    app.init_resource::<CountsBeforeRehearsal>();
+    let launch = app
+        .world()
+        .get_resource::<Launch>()
+        .cloned()
+        .unwrap_or_default();
+    app.insert_resource(PowerCommand::for_launch(&launch));
+    // A replay checks scenarios whatever the day's choices.
+    if launch.replay.is_none()
+        && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
+        && let Ok(text) = std::fs::read_to_string(station.data_dir().join(SETTINGS_FILE))
+    {
+        apply_settings(&mut station, &text, &today());
+    }
+    app.add_systems(OnEnter(Screen::Pin), (spawn_pin, note_entry));
+    app.add_systems(OnEnter(Screen::Facilitator), (spawn_panel, note_entry));
     app.add_systems(
         Update,
         (
             rebuild_pin.run_if(in_state(Screen::Pin)),
-            rebuild_panel.run_if(in_state(Screen::Facilitator)),
+            (poll_doctor, rebuild_panel)
+                .chain()
+                .run_if(in_state(Screen::Facilitator)),
+            idle_out.run_if(in_state(Screen::Pin).or_else(in_state(Screen::Facilitator))),
+            new_day.run_if(state_changed::<Screen>),
+            forget_rehearsal_counts,
+            wake_while_held,
         ),
     );
-    app.add_systems(Update, hot_reload);
+    app.add_plugins(rehearsal::plugin);
     app.add_observer(on_gesture);
     app.add_observer(on_pin_tap);
     app.add_observer(on_panel_tap);
@@ -51,9 +94,118 @@ pub struct PinState {
     pub message: Option<&'static str>,
 }
 
-/// The panel's last message (reload errors with file and line, export result).
+/// The panel's last message (export result, date not saved, hot-reload outcome).
 #[derive(Resource, Default, Debug)]
 pub struct PanelMessage(pub Option<String>);
+
+/// A long report the panel shows instead of its buttons until "Retour": the station check,
+/// or scenario errors with file and line.
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub struct PanelReport(pub Option<(String, String)>);
+
+/// The station check running on a background thread (it reads every scenario file).
+#[derive(Resource, Default)]
+pub struct DoctorRun(Option<std::thread::JoinHandle<Vec<Check>>>);
+
+impl DoctorRun {
+    /// Whether a check is under way.
+    pub fn running(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// The command "Éteindre la station" runs after flushing the log. `None` (a development
+/// station) only quits: tapping the button must not power a developer's machine off.
+#[derive(Resource, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PowerCommand(pub Option<Vec<String>>);
+
+impl PowerCommand {
+    /// `KLUB_POWER_OFF` when set; otherwise `systemctl poweroff` in kiosk mode, and
+    /// nothing on a development station.
+    pub fn for_launch(launch: &Launch) -> PowerCommand {
+        let env = std::env::var(crate::ops::power::COMMAND_ENV).ok();
+        if env.as_deref().is_some_and(|e| !e.trim().is_empty()) || launch.kiosk {
+            PowerCommand(Some(crate::ops::power::command_from(env.as_deref())))
+        } else {
+            PowerCommand(None)
+        }
+    }
+}
+
+/// The day today's counts are for (Paris date of the system clock: the counts restart at
+/// midnight even when the facilitator moved the stop's date).
+#[derive(Resource, Default, Debug, Clone, PartialEq, Eq)]
+pub struct CountsDay(pub String);
+
+/// The counts as they were when a rehearsal began, put back when it ends: rehearsals are
+/// not visits.
+#[derive(Resource, Default, Debug)]
+struct CountsBeforeRehearsal(Option<Counts>);
+
+/// The day's panel settings, kept in the data folder so that a restart after a crash the
+/// same day keeps them: the public, the volume and the scenarios offered.
+pub const SETTINGS_FILE: &str = "panel-du-jour.txt";
+
+/// Today (Paris date of the system clock).
+fn today() -> String {
+    crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0
+}
+
+/// The day's settings as `key=value` lines.
+pub fn settings_text(station: &Station, day: &str) -> String {
+    format!(
+        "day={day}\ncontext={}\nvolume={}\nscenarios={}\n",
+        station.context.id(),
+        station.volume,
+        station.config.scenarios.join(",")
+    )
+}
+
+/// Applies the settings saved on `today`; older ones, bad lines and values out of range
+/// are ignored (a power cut or a hand edit must not stop the station).
+pub fn apply_settings(station: &mut Station, text: &str, today: &str) {
+    let value = |key: &str| {
+        text.lines()
+            .filter_map(|l| l.split_once('='))
+            .find(|(k, _)| k.trim() == key)
+            .map(|(_, v)| v.trim())
+    };
+    if value("day") != Some(today) {
+        return;
+    }
+    if let Some(c) = value("context").and_then(VisitContext::parse) {
+        station.context = c;
+    }
+    if let Some(v) = value("volume").and_then(|v| v.parse::<f32>().ok())
+        && (0.0..=1.0).contains(&v)
+    {
+        station.volume = v;
+    }
+    if let Some(list) = value("scenarios") {
+        station.config.scenarios = list
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+    }
+}
+
+/// Saves the day's settings (temporary file then rename, like the date offset).
+fn save_settings(station: &Station) -> std::io::Result<()> {
+    let dir = station.data_dir();
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dir.join(format!(".{SETTINGS_FILE}.tmp"));
+    std::fs::write(&tmp, settings_text(station, &today()))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, dir.join(SETTINGS_FILE))?;
+    crate::storage::db::sync_dir(&dir);
+    Ok(())
+}
+
+/// When the PIN screen or the panel came up.
+#[derive(Resource, Default, Debug)]
+struct PanelIdle(Duration);
 
 #[derive(Component)]
 struct Dirty;
@@ -82,9 +234,13 @@ enum PanelButton {
     VolumeUp,
     Rehearse,
     Reload,
+    Install,
     Export,
+    Check,
     Shutdown,
+    ShutdownConfirmed,
     Close,
+    Back,
 }
 
 fn on_gesture(
@@ -212,21 +368,165 @@ fn rebuild_pin(
     }
 }
 
+/// At the first screen change of a new day, today's counts start again from zero (a screen
+/// change comes before any session starts).
+fn new_day(mut day: ResMut<CountsDay>, mut counts: ResMut<Counts>) {
+    let today = crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0;
+    if day.0 != today {
+        if !day.0.is_empty() {
+            *counts = Counts::default();
+        }
+        day.0 = today;
+    }
+}
+
+fn forget_rehearsal_counts(
+    visitor: Res<Visitor>,
+    mut saved: ResMut<CountsBeforeRehearsal>,
+    mut counts: ResMut<Counts>,
+) {
+    if visitor.source != Some(Source::Rehearsal)
+        && let Some(before) = saved.0.take()
+    {
+        *counts = before;
+    }
+}
+
+/// In reactive mode nothing else draws a frame while a finger rests in the corner; without
+/// one, the 3-second hold is never seen and the release becomes a tap on the attract loop.
+fn wake_while_held(clock: Res<Clock>, pointer: Res<Pointer>, mut wake: ResMut<Wake>) {
+    if crate::app::input::holding(&pointer) {
+        wake.at(clock.now + Duration::from_millis(200));
+    }
+}
+
+fn note_entry(clock: Res<Clock>, mut idle: ResMut<PanelIdle>) {
+    idle.0 = clock.now;
+}
+
+/// No touch for `PANEL_IDLE` on the PIN screen or the panel: back to the attract loop.
+fn idle_out(
+    clock: Res<Clock>,
+    pointer: Res<Pointer>,
+    entered: Res<PanelIdle>,
+    mut pin: ResMut<PinState>,
+    mut msg: ResMut<PanelMessage>,
+    mut report: ResMut<PanelReport>,
+    mut next: ResMut<NextState<Screen>>,
+    mut wake: ResMut<Wake>,
+) {
+    let due = entered.0.max(pointer.last_touch) + PANEL_IDLE;
+    if pointer.busy() || clock.now < due {
+        wake.at(due);
+        return;
+    }
+    pin.entered.clear();
+    msg.0 = None;
+    report.0 = None;
+    next.set(Screen::Attract);
+}
+
 fn spawn_panel(
     mut commands: Commands,
     station: Res<Station>,
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
+    report: Res<PanelReport>,
 ) {
     commands
         .spawn((widget::root(Screen::Facilitator), PanelRoot))
-        .with_children(|p| panel_content(p, &station, &counts, &msg));
+        .insert(Node {
+            width: percent(100),
+            height: percent(100),
+            flex_direction: FlexDirection::Column,
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::Center,
+            row_gap: px(12),
+            padding: UiRect::all(px(24)),
+            ..default()
+        })
+        .with_children(|p| panel_content(p, &station, &counts, &msg, &report));
 }
 
 /// The stop's date: the system date moved by the facilitator's offset.
 pub fn stop_date(station: &Station) -> String {
-    let ms = crate::storage::time::now_ms() + i64::from(station.date_offset_days) * 86_400_000;
-    crate::storage::time::paris_day_hour(ms).0
+    crate::ops::time::stop_date(crate::storage::time::now_ms(), station.date_offset_days)
+}
+
+/// A panel target: like the visitor's buttons, but 80 px high with 32 px text.
+fn panel_target(shown: &str, label: &str, bg: Color, pressed: Color, fg: Color) -> impl Bundle {
+    (
+        Name::new(format!("Button {label}")),
+        widget::Label(label.to_owned()),
+        Tappable,
+        Look {
+            normal: bg,
+            pressed,
+        },
+        BackgroundColor(bg),
+        Node {
+            min_width: px(PANEL_TARGET),
+            min_height: px(PANEL_TARGET),
+            padding: UiRect::axes(px(20), px(8)),
+            justify_content: JustifyContent::Center,
+            align_items: AlignItems::Center,
+            border_radius: BorderRadius::all(px(size::RADIUS)),
+            ..default()
+        },
+        children![widget::text(shown.to_owned(), size::SMALL, fg)],
+    )
+}
+
+fn main_button(label: &str) -> impl Bundle {
+    panel_target(
+        label,
+        label,
+        palette::BUTTON,
+        palette::PRESSED,
+        palette::BUTTON_TEXT,
+    )
+}
+
+fn quiet(shown: &str, label: &str) -> impl Bundle {
+    panel_target(
+        shown,
+        label,
+        palette::QUIET,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+    )
+}
+
+fn toggle(label: &str, on: bool) -> impl Bundle {
+    let bg = if on {
+        palette::SELECTED
+    } else {
+        palette::QUIET
+    };
+    panel_target(
+        label,
+        label,
+        bg,
+        palette::QUIET_PRESSED,
+        palette::QUIET_TEXT,
+    )
+}
+
+/// A row of panel targets that wraps, and never shrinks: a squeezed row would overlap the
+/// next one.
+fn panel_row() -> Node {
+    Node {
+        flex_direction: FlexDirection::Row,
+        flex_wrap: FlexWrap::Wrap,
+        flex_shrink: 0.0,
+        // A definite width, so the height counts the wrapped lines.
+        width: percent(100),
+        justify_content: JustifyContent::Center,
+        align_items: AlignItems::Center,
+        column_gap: px(12),
+        row_gap: px(12),
+        ..default()
+    }
 }
 
 fn panel_content(
@@ -234,7 +534,12 @@ fn panel_content(
     station: &Station,
     counts: &Counts,
     msg: &PanelMessage,
+    report: &PanelReport,
 ) {
+    if let Some((title, body)) = &report.0 {
+        report_view(p, title, body);
+        return;
+    }
     let cfg = &station.config;
     p.spawn(widget::heading(format!(
         "Borne {} · étape {}",
@@ -245,80 +550,200 @@ fn panel_content(
             &cfg.stop
         }
     )));
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(panel_row()).with_children(|r| {
         r.spawn(widget::text(
             format!("Date de l'étape : {}", stop_date(station)),
-            size::BODY,
+            size::SMALL,
             palette::TEXT,
         ));
-        r.spawn((widget::quiet_button("− 1 jour"), PanelButton::DayMinus));
-        r.spawn((widget::quiet_button("+ 1 jour"), PanelButton::DayPlus));
+        r.spawn((quiet("− 1 jour", "− 1 jour"), PanelButton::DayMinus));
+        r.spawn((quiet("+ 1 jour", "+ 1 jour"), PanelButton::DayPlus));
+        r.spawn(widget::text(
+            format!("Volume {} %", (station.volume * 100.0).round()),
+            size::SMALL,
+            palette::TEXT,
+        ));
+        r.spawn((quiet("−", "Volume moins"), PanelButton::VolumeDown));
+        r.spawn((quiet("+", "Volume plus"), PanelButton::VolumeUp));
     });
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(widget::text(
+        format!(
+            "Aujourd'hui : {} commencées, {} terminées, {} abandonnées, {} sans réponse",
+            counts.started, counts.completed, counts.abandoned, counts.idle
+        ),
+        size::SMALL,
+        palette::TEXT_SOFT,
+    ));
+    p.spawn(caption("Public du jour :"));
+    p.spawn(panel_row()).with_children(|r| {
         for c in VisitContext::ALL {
             r.spawn((
-                widget::toggle(c.label(), station.context == *c),
+                toggle(c.label(), station.context == *c),
                 PanelButton::Context(*c),
             ));
         }
     });
-    p.spawn(widget::row()).with_children(|r| {
-        for s in &station.content.scenarios {
-            let on = cfg.scenarios.is_empty() || cfg.scenarios.contains(&s.id);
+    let enabled = station.enabled();
+    p.spawn(caption("Scénarios proposés aux visiteurs (au moins un) :"));
+    p.spawn(panel_row()).with_children(|r| {
+        for (i, s) in station.content.scenarios.iter().enumerate() {
             r.spawn((
-                widget::toggle(&s.id, on),
+                toggle(&s.id, enabled.contains(&i)),
                 PanelButton::Scenario(s.id.clone()),
             ));
         }
     });
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(panel_row()).with_children(|r| {
+        r.spawn((main_button("Répéter"), PanelButton::Rehearse));
+        r.spawn((main_button("Recharger les scénarios"), PanelButton::Reload));
         r.spawn((
-            widget::icon_button("−", "Volume moins"),
-            PanelButton::VolumeDown,
+            main_button("Installer les scénarios de la clé"),
+            PanelButton::Install,
         ));
-        r.spawn(widget::text(
-            format!("Volume {} %", (station.volume * 100.0).round()),
-            size::BODY,
-            palette::TEXT,
-        ));
+        r.spawn((main_button("Exporter sur clé USB"), PanelButton::Export));
+        r.spawn((main_button("Vérifier la station"), PanelButton::Check));
         r.spawn((
-            widget::icon_button("+", "Volume plus"),
-            PanelButton::VolumeUp,
+            quiet("Éteindre la station", "Éteindre la station"),
+            PanelButton::Shutdown,
         ));
-        r.spawn(widget::text(
-            format!(
-                "Aujourd'hui : {} commencées, {} terminées, {} abandonnées, {} sans réponse",
-                counts.started, counts.completed, counts.abandoned, counts.idle
-            ),
-            size::SMALL,
-            palette::TEXT_SOFT,
-        ));
+        r.spawn((quiet("Fermer", "Fermer"), PanelButton::Close));
     });
     if let Some(m) = &msg.0 {
-        let lines: Vec<&str> = m.lines().take(8).collect();
+        let lines: Vec<&str> = rehearsal::compact(m).take(3).collect();
         p.spawn((
-            widget::text(lines.join("\n"), size::SMALL, palette::WARNING),
+            widget::text(lines.join("\n"), size::SMALL, palette::TEXT),
             Node {
-                padding: UiRect::all(px(16)),
-                max_width: px(1700),
+                padding: UiRect::axes(px(16), px(8)),
+                max_width: px(1800),
                 ..default()
             },
             BackgroundColor(palette::PANEL),
         ));
     }
-    p.spawn(widget::row()).with_children(|r| {
-        r.spawn((widget::button("Répéter"), PanelButton::Rehearse));
-        r.spawn((
-            widget::button("Recharger les scénarios"),
-            PanelButton::Reload,
+}
+
+/// Small text aligned left, for reports with file and line.
+fn left_text(s: String) -> impl Bundle {
+    (
+        Text::new(s),
+        TextFont {
+            font_size: FontSize::Px(size::SMALL),
+            ..default()
+        },
+        TextColor(palette::TEXT),
+        TextLayout::justify(Justify::Left),
+    )
+}
+
+fn caption(s: &str) -> impl Bundle {
+    widget::text(s.to_owned(), size::SMALL, palette::TEXT_SOFT)
+}
+
+const SHUTDOWN_TITLE: &str = "Éteindre la station ?";
+const SHUTDOWN_TEXT: &str = "Le journal est enregistré, puis la machine s'éteint.\nPour la rallumer : le bouton de mise en marche de la machine.";
+
+/// A long report, cut to fit the screen, with "Retour" (and the shutdown's confirmation).
+fn report_view(p: &mut ChildSpawnerCommands, title: &str, body: &str) {
+    p.spawn(widget::heading(title.to_owned()));
+    let mut lines: Vec<&str> = body.lines().take(REPORT_LINES).collect();
+    if body.lines().count() > REPORT_LINES {
+        lines.push("…");
+    }
+    // The box may shrink (and clip) so that "Retour" always stays on screen; the text in
+    // it keeps its natural height.
+    p.spawn((
+        Node {
+            padding: UiRect::all(px(16)),
+            max_width: px(1800),
+            min_height: px(0),
+            flex_shrink: 1.0,
+            overflow: Overflow::clip(),
+            ..default()
+        },
+        BackgroundColor(palette::PANEL),
+    ))
+    .with_children(|b| {
+        b.spawn((
+            left_text(lines.join("\n")),
+            Node {
+                flex_shrink: 0.0,
+                ..default()
+            },
         ));
-        r.spawn((widget::button("Exporter sur clé USB"), PanelButton::Export));
-        r.spawn((
-            widget::quiet_button("Éteindre la station"),
-            PanelButton::Shutdown,
-        ));
-        r.spawn((widget::quiet_button("Fermer"), PanelButton::Close));
     });
+    p.spawn(panel_row()).with_children(|r| {
+        if title == SHUTDOWN_TITLE {
+            r.spawn((main_button("Oui, éteindre"), PanelButton::ShutdownConfirmed));
+        }
+        r.spawn((quiet("Retour", "Retour"), PanelButton::Back));
+    });
+}
+
+/// The station check in French, one line per check and what to do under it.
+pub fn render_checks(checks: &[Check]) -> String {
+    let mut out = String::new();
+    for c in checks {
+        let tag = match c.level {
+            Level::Ok => "OK",
+            Level::Warn => "Attention",
+            Level::Fail => "ÉCHEC",
+        };
+        let what = c.what.get(false);
+        let first = what.lines().next().unwrap_or_default();
+        out.push_str(&format!("{tag} · {first}\n"));
+        if let Some(t) = &c.todo
+            && c.level != Level::Ok
+        {
+            out.push_str(&format!("      → {}\n", t.get(false)));
+        }
+    }
+    out
+}
+
+/// Starts the station check on a background thread (without the scanner test, which needs
+/// `klub doctor --scan`).
+fn start_doctor(station: &Station, run: &mut DoctorRun) {
+    if run.running() {
+        return;
+    }
+    let opts = crate::ops::doctor::Options::for_config(&station.config_path);
+    run.0 = Some(std::thread::spawn(move || crate::ops::doctor::run(&opts)));
+}
+
+fn poll_doctor(
+    clock: Res<Clock>,
+    mut run: ResMut<DoctorRun>,
+    mut report: ResMut<PanelReport>,
+    mut wake: ResMut<Wake>,
+    roots: Query<Entity, With<PanelRoot>>,
+    mut commands: Commands,
+) {
+    let Some(handle) = &run.0 else {
+        return;
+    };
+    if !handle.is_finished() {
+        wake.at(clock.now + Duration::from_millis(200));
+        return;
+    }
+    let Some(handle) = run.0.take() else {
+        return;
+    };
+    let body = match handle.join() {
+        Ok(checks) => {
+            let fails = checks.iter().filter(|c| c.level == Level::Fail).count();
+            let verdict = if fails == 0 {
+                "La borne peut ouvrir.".to_owned()
+            } else {
+                format!("{fails} point(s) à corriger avant d'ouvrir.")
+            };
+            format!("{verdict}\n{}", render_checks(&checks))
+        }
+        Err(_) => "La vérification s'est arrêtée : lancez « klub doctor » pour le détail.".into(),
+    };
+    report.0 = Some(("Vérification de la station".into(), body));
+    for r in &roots {
+        commands.entity(r).insert(Dirty);
+    }
 }
 
 fn on_panel_tap(
@@ -328,81 +753,200 @@ fn on_panel_tap(
     mut station: ResMut<Station>,
     mut visitor: ResMut<Visitor>,
     mut msg: ResMut<PanelMessage>,
+    mut report: ResMut<PanelReport>,
+    mut doctor: ResMut<DoctorRun>,
     mut next: ResMut<NextState<Screen>>,
     mut exit: MessageWriter<AppExit>,
     log: Res<crate::app::log::VisitLog>,
+    power: Res<PowerCommand>,
+    counts: Res<Counts>,
     mut commands: Commands,
 ) {
     let Ok(b) = buttons.get(tap.entity).cloned() else {
         return;
     };
     match b {
-        PanelButton::DayMinus => station.date_offset_days -= 1,
-        PanelButton::DayPlus => station.date_offset_days += 1,
-        PanelButton::Context(c) => station.context = c,
-        PanelButton::Scenario(id) => {
-            let all: Vec<String> = station
-                .content
-                .scenarios
-                .iter()
-                .map(|s| s.id.clone())
-                .collect();
-            let cfg = &mut station.config;
-            if cfg.scenarios.is_empty() {
-                cfg.scenarios = all.clone();
-            }
-            if let Some(i) = cfg.scenarios.iter().position(|s| *s == id) {
-                // At least one scenario stays on.
-                if cfg.scenarios.len() > 1 {
-                    cfg.scenarios.remove(i);
-                }
+        PanelButton::DayMinus | PanelButton::DayPlus => {
+            let step = if matches!(b, PanelButton::DayPlus) {
+                1
             } else {
-                cfg.scenarios.push(id);
-            }
-            if cfg.scenarios.len() == all.len() {
-                cfg.scenarios.clear();
-            }
+                -1
+            };
+            // `read_offset_days` refuses more than ten years either way.
+            let days = (station.date_offset_days + step).clamp(-3660, 3660);
+            station.date_offset_days = days;
+            msg.0 = crate::ops::time::write_offset_days(&station.data_dir(), days)
+                .err()
+                .map(|e| format!("Date non enregistrée (elle sera perdue au redémarrage) : {e}"));
         }
-        PanelButton::VolumeDown => station.volume = (station.volume - 0.1).max(0.0),
-        PanelButton::VolumeUp => station.volume = (station.volume + 0.1).min(1.0),
+        PanelButton::Context(_)
+        | PanelButton::Scenario(_)
+        | PanelButton::VolumeDown
+        | PanelButton::VolumeUp => {
+            match &b {
+                PanelButton::Context(c) => station.context = *c,
+                PanelButton::Scenario(id) => toggle_scenario(&mut station, id),
+                _ => {
+                    let step = if matches!(b, PanelButton::VolumeUp) {
+                        VOLUME_STEP
+                    } else {
+                        -VOLUME_STEP
+                    };
+                    // Whole steps, so "80 %" never becomes "79.99 %".
+                    station.volume =
+                        ((station.volume + step) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+                }
+            }
+            msg.0 = save_settings(&station)
+                .err()
+                .map(|e| format!("Réglage non enregistré (il sera perdu au redémarrage) : {e}"));
+        }
         PanelButton::Rehearse => {
             *visitor = Visitor {
                 source: Some(Source::Rehearsal),
                 ..Visitor::default()
             };
+            msg.0 = None;
+            commands.insert_resource(RehearsalNote::default());
+            commands.insert_resource(CountsBeforeRehearsal(Some(counts.clone())));
             next.set(Screen::Welcome);
             return;
         }
-        PanelButton::Reload => {
-            msg.0 = Some(match station.reload() {
-                Ok(n) => format!("Scénarios rechargés : {n}."),
-                Err(report) => {
-                    format!("Erreurs : les scénarios précédents restent en service.\n{report}")
-                }
-            });
-        }
+        PanelButton::Reload => match station.reload() {
+            Ok(n) => msg.0 = Some(format!("Scénarios rechargés : {n}.")),
+            Err(errors) => {
+                report.0 = Some((
+                    "Erreurs : les scénarios précédents restent en service".into(),
+                    errors,
+                ));
+            }
+        },
+        PanelButton::Install => install(&mut station, &mut msg, &mut report),
         PanelButton::Export => {
             msg.0 = Some(match crate::app::log::export(&log, &station) {
-                Ok(path) => format!("Journal exporté : {}", path.display()),
-                Err(e) => format!("Export impossible : {e}"),
+                Ok(path) => format!(
+                    "Journal exporté : {}. Attendez 5 secondes avant de retirer la clé.",
+                    path.display()
+                ),
+                Err(e) => format!("Export impossible : {e}."),
             });
         }
+        PanelButton::Check => {
+            start_doctor(&station, &mut doctor);
+            report.0 = Some((
+                "Vérification de la station".into(),
+                "Vérification en cours…".into(),
+            ));
+        }
         PanelButton::Shutdown => {
-            // Shut down safely: what the log holds reaches the disk first.
-            if let Some(w) = &log.writer {
-                w.flush(Duration::from_secs(3));
+            // One tap too many must not switch the station off in the middle of a visit day.
+            report.0 = Some((SHUTDOWN_TITLE.into(), SHUTDOWN_TEXT.into()));
+        }
+        PanelButton::ShutdownConfirmed => {
+            report.0 = None;
+            // What the log holds reaches the disk before anything stops.
+            let flushed = log
+                .writer
+                .as_ref()
+                .is_none_or(|w| w.flush(Duration::from_secs(3)));
+            if !flushed {
+                error!("journal non vidé avant l'extinction / log not flushed before power-off");
             }
-            exit.write(AppExit::Success);
-            return;
+            let Some(cmd) = &power.0 else {
+                exit.write(AppExit::Success);
+                return;
+            };
+            let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+            match crate::ops::power::run(&args) {
+                Ok(()) => {
+                    msg.0 = Some(
+                        "Extinction en cours : attendez que l'écran s'éteigne avant de débrancher."
+                            .into(),
+                    );
+                }
+                Err(e) => {
+                    report.0 = Some((
+                        "Extinction impossible : la borne reste allumée".into(),
+                        format!(
+                            "{e}\nRéinstallez le paquet klub-kiosk (règle polkit), ou éteignez avec le bouton de la machine."
+                        ),
+                    ));
+                }
+            }
         }
         PanelButton::Close => {
             msg.0 = None;
+            report.0 = None;
             next.set(Screen::Attract);
             return;
         }
+        PanelButton::Back => report.0 = None,
     }
     for r in &roots {
         commands.entity(r).insert(Dirty);
+    }
+}
+
+/// Turns a scenario on or off for visitors; the last one on stays on.
+fn toggle_scenario(station: &mut Station, id: &str) {
+    let all: Vec<String> = station
+        .content
+        .scenarios
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    let mut on: Vec<String> = station
+        .enabled()
+        .into_iter()
+        .map(|i| all[i].clone())
+        .collect();
+    if let Some(i) = on.iter().position(|s| s == id) {
+        if on.len() > 1 {
+            on.remove(i);
+        }
+    } else {
+        on.push(id.to_owned());
+    }
+    // Every scenario on is written as the config says it: an empty list.
+    station.config.scenarios = if on.len() == all.len() { vec![] } else { on };
+}
+
+/// "Installer les scénarios de la clé": the stick's `scenarios` folder is validated before
+/// it replaces the active set (`ops::scenarios`), which is put back on any error.
+fn install(station: &mut Station, msg: &mut PanelMessage, report: &mut PanelReport) {
+    let src = Path::new(&station.config.usb_export_dir).join("scenarios");
+    if !src.is_dir() {
+        report.0 = Some((
+            "Installation impossible".into(),
+            format!(
+                "Pas de dossier « scenarios » sur la clé ({}).\nBranchez la clé qui contient le dossier « scenarios », attendez quelques secondes et réessayez.",
+                src.display()
+            ),
+        ));
+        return;
+    }
+    let active = station.content_dir.clone();
+    match crate::ops::scenarios::install_from(&src, &active) {
+        Ok(done) => match station.reload() {
+            Ok(n) => {
+                msg.0 = Some(format!(
+                    "Scénarios installés depuis la clé : {n} ({} avertissement(s), voir klub validate).",
+                    done.warnings
+                ));
+            }
+            Err(errors) => {
+                report.0 = Some((
+                    "Scénarios installés mais illisibles par la borne".into(),
+                    errors,
+                ));
+            }
+        },
+        Err(errors) => {
+            report.0 = Some((
+                "Installation refusée : les scénarios en service n'ont pas changé".into(),
+                errors,
+            ));
+        }
     }
 }
 
@@ -411,6 +955,7 @@ fn rebuild_panel(
     station: Res<Station>,
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
+    report: Res<PanelReport>,
     mut commands: Commands,
 ) {
     for r in &roots {
@@ -418,63 +963,6 @@ fn rebuild_panel(
             .entity(r)
             .remove::<Dirty>()
             .despawn_children()
-            .with_children(|p| panel_content(p, &station, &counts, &msg));
-    }
-}
-
-/// How often rehearsal looks at the scenario files.
-pub const HOT_RELOAD_EVERY: Duration = Duration::from_secs(2);
-
-/// The newest modification time of the scenario files.
-fn newest_file(dir: &std::path::Path) -> Option<std::time::SystemTime> {
-    let mut newest = None;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).ok()?.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "toml")
-                && let Ok(t) = e.metadata().and_then(|m| m.modified())
-            {
-                newest = newest.max(Some(t));
-            }
-        }
-    }
-    newest
-}
-
-/// During rehearsal, edited scenario files are validated and reloaded on the fly; on error
-/// the last good set stays and the errors go to the panel.
-fn hot_reload(
-    clock: Res<Clock>,
-    visitor: Res<Visitor>,
-    mut station: ResMut<Station>,
-    mut msg: ResMut<PanelMessage>,
-    mut last: Local<(Duration, Option<std::time::SystemTime>)>,
-    mut wake: ResMut<crate::app::redraw::Wake>,
-) {
-    if visitor.source != Some(Source::Rehearsal) {
-        last.1 = None;
-        return;
-    }
-    wake.at(last.0 + HOT_RELOAD_EVERY);
-    if clock.now < last.0 + HOT_RELOAD_EVERY {
-        return;
-    }
-    last.0 = clock.now;
-    let newest = newest_file(&station.content_dir);
-    if last.1.is_none() {
-        last.1 = newest;
-        return;
-    }
-    if newest > last.1 {
-        last.1 = newest;
-        msg.0 = Some(match station.reload() {
-            Ok(n) => format!("Scénarios rechargés : {n}."),
-            Err(report) => {
-                format!("Erreurs : les scénarios précédents restent en service.\n{report}")
-            }
-        });
+            .with_children(|p| panel_content(p, &station, &counts, &msg, &report));
     }
 }

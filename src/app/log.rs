@@ -159,10 +159,28 @@ pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, String> {
     }
     let dir = PathBuf::from(&station.config.usb_export_dir);
     if !dir.is_dir() {
-        return Err(format!("clé USB absente : {}", dir.display()));
+        return Err(format!(
+            "aucune clé USB trouvée ({}) : branchez la clé, attendez quelques secondes et réessayez",
+            dir.display()
+        ));
+    }
+    if !log.path.is_file() {
+        return Err("pas encore de journal à exporter".to_owned());
     }
     let stamp = crate::storage::time::utc_stamp(crate::storage::time::now_ms());
     let dest = dir.join(format!("klub-log-{}-{stamp}.db", station.config.station_id));
-    crate::storage::db::open_snapshot(&log.path, &dest).map_err(|e| e.to_string())?;
+    crate::storage::db::open_snapshot(&log.path, &dest).map_err(|e| {
+        // A half-written copy must not pass for an export.
+        let _ = std::fs::remove_file(&dest);
+        format!(
+            "copie impossible vers {} ({e}) : la clé est-elle branchée et inscriptible ?",
+            dir.display()
+        )
+    })?;
+    // On the stick before the facilitator pulls it out, without unmounting.
+    if let Ok(f) = std::fs::File::open(&dest) {
+        let _ = f.sync_all();
+    }
+    crate::storage::db::sync_dir(&dir);
     Ok(dest)
 }

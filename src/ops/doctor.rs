@@ -3,8 +3,9 @@
 //!
 //! # Station hook
 //!
-//! The facilitator panel runs `ops::doctor::run(&Options::for_config(&launch.config))` on a
-//! background thread and shows `render(&checks, false)`.
+//! The facilitator panel ("Vérifier la station") runs
+//! `ops::doctor::run(&Options::for_config(&launch.config))` on a background thread and shows
+//! the checks in French (`app::facilitator::render_checks`).
 //!
 //! # Files the station writes for doctor
 //!

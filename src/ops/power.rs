@@ -4,17 +4,36 @@
 //!
 //! # Station hook
 //!
-//! On "Éteindre la station", after flushing the log: `ops::power::power_off()`; on `Err`,
-//! show the message and stay up.
+//! On "Éteindre la station", after flushing the log: `ops::power::run(&command())`; on
+//! `Err`, show the message and stay up.
 
 use std::process::Command;
 
 /// The command that powers off.
 pub const POWER_OFF: &[&str] = &["systemctl", "poweroff", "--no-wall"];
 
+/// Names another power-off command, split on spaces (`true` to rehearse the button on a
+/// development machine without losing it).
+pub const COMMAND_ENV: &str = "KLUB_POWER_OFF";
+
 /// Asks systemd to power the machine off.
 pub fn power_off() -> Result<(), String> {
     run(POWER_OFF)
+}
+
+/// The power-off command: `KLUB_POWER_OFF` when set and not empty, otherwise [`POWER_OFF`].
+pub fn command() -> Vec<String> {
+    command_from(std::env::var(COMMAND_ENV).ok().as_deref())
+}
+
+/// [`command`] for a given value of `KLUB_POWER_OFF`.
+pub fn command_from(env: Option<&str>) -> Vec<String> {
+    match env.map(str::split_whitespace) {
+        Some(words) if env.is_some_and(|e| !e.trim().is_empty()) => {
+            words.map(str::to_owned).collect()
+        }
+        _ => POWER_OFF.iter().map(|s| (*s).to_owned()).collect(),
+    }
 }
 
 /// Runs a power command, with a French and English message when it fails.
@@ -39,5 +58,8 @@ mod tests {
         assert!(run(&["false"]).unwrap_err().contains("polkit"));
         assert!(run(&["/nonexistent/systemctl"]).is_err());
         assert_eq!(POWER_OFF[..2], ["systemctl", "poweroff"]);
+        assert_eq!(command_from(None), POWER_OFF);
+        assert_eq!(command_from(Some("  ")), POWER_OFF);
+        assert_eq!(command_from(Some("sh -c true")), ["sh", "-c", "true"]);
     }
 }

@@ -4,7 +4,7 @@
 //!
 //! # Station hook
 //!
-//! Panel button "Installer les scénarios de la clé USB":
+//! Panel button "Installer les scénarios de la clé":
 //! `ops::scenarios::install_from(&usb_dir.join("scenarios"), &scenarios_dir)`, then on `Ok`
 //! `station.reload()`; on `Err(report)` show the report (the old scenarios stay in service).
 
@@ -48,7 +48,13 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
 pub fn check(dir: &Path, en: bool) -> Result<(usize, usize), String> {
     let v = validate_paths(&[dir.to_owned()], None, true);
     if v.report.errors() > 0 {
-        return Err(v.render(en));
+        // Only the errors: they are why the folder is refused; warnings are for `klub validate`.
+        let mut out = String::new();
+        for d in v.report.diags.iter().filter(|d| d.is_error()) {
+            out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), en));
+            out.push('\n');
+        }
+        return Err(out);
     }
     if v.set.scenarios.is_empty() {
         return Err(if en {
