@@ -1083,7 +1083,7 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
         let mut h = Harness::with_size(
             Launch {
                 config: cfg,
-                no_log: true,
+                no_log: false,
                 ..Default::default()
             },
             (w, hgt),
@@ -1102,12 +1102,21 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
                 "{w}×{hgt} {what}"
             );
         };
+        // With upkeep warnings above (a full disk, visits cut by a power cut) and a message
+        // under the buttons: the tallest the main view gets.
+        h.world()
+            .resource_mut::<klub_kiosk::app::ops::Backups>()
+            .policy
+            .free_override = Some(1_000_000);
+        h.world().resource_mut::<VisitLog>().interrupted = 3;
+        h.run(klub_kiosk::app::ops::BACKUP_DELAY + Duration::from_secs(2));
         corner_hold(&mut h);
         type_pin(&mut h, PIN);
-        // With a message under the buttons, the tallest the main view gets.
         h.tap("Exporter sur clé USB").unwrap();
         h.settle();
         assert!(h.shows("aucune clé USB trouvée"));
+        assert!(h.shows("Disque presque plein"), "{:?}", h.texts());
+        assert!(h.shows("interrompue"), "{:?}", h.texts());
         check(&mut h, "panel");
         // A long report keeps "Retour" on screen.
         for n in 0..30 {
@@ -1134,14 +1143,14 @@ fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
     use klub_kiosk::domain::config::VisitContext;
     let tmp = tempfile::tempdir().unwrap();
     let cfg = setup(tmp.path(), |c| c);
-    let mut h = station(cfg.clone());
+    let mut h = logging(cfg.clone());
     open_panel(&mut h);
     h.tap("Groupe Mission Locale").unwrap();
     h.tap("Volume moins").unwrap();
     h.tap("soin").unwrap();
     drop(h);
     // The station restarts (a crash, a power cut): the day's choices are back.
-    let mut h = station(cfg);
+    let mut h = logging(cfg);
     {
         let st = h.app.world().resource::<Station>();
         assert_eq!(st.context, VisitContext::MissionLocale);
@@ -1174,4 +1183,40 @@ fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
         "2026-11-28",
     );
     assert_eq!((st.context, st.volume), (VisitContext::ToutPublic, 0.8));
+}
+
+#[test]
+fn a_station_run_without_a_log_leaves_the_data_folder_alone() {
+    use klub_kiosk::app::facilitator::SETTINGS_FILE;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let data = tmp.path().join("data");
+    // What a station on this config saved today: one scenario and a moved date.
+    let mut h = logging(cfg.clone());
+    open_panel(&mut h);
+    h.tap("+ 1 jour").unwrap();
+    h.tap("+ 1 jour").unwrap();
+    h.tap("soin").unwrap();
+    drop(h);
+    let saved = std::fs::read_to_string(data.join(SETTINGS_FILE)).unwrap();
+    // A `--no-log` run (tests, replays) neither reads that state nor writes any.
+    let mut h = station(cfg);
+    {
+        let st = h.app.world().resource::<Station>();
+        assert_eq!(st.date_offset_days, 0);
+        assert!(
+            st.enabled()
+                .iter()
+                .any(|i| st.content.scenarios[*i].id == "soin")
+        );
+    }
+    open_panel(&mut h);
+    h.tap("Volume moins").unwrap();
+    h.tap("+ 1 jour").unwrap();
+    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 1);
+    assert_eq!(
+        std::fs::read_to_string(data.join(SETTINGS_FILE)).unwrap(),
+        saved
+    );
+    assert_eq!(klub_kiosk::ops::time::read_offset_days(&data), 2);
 }

@@ -77,6 +77,9 @@ pub struct Station {
     pub volume: f32,
     /// Sound muted by a visitor.
     pub muted: bool,
+    /// Whether the station keeps its day's state (date offset, panel settings) in the data
+    /// folder; `--no-log` runs (tests, replays) leave that folder alone.
+    pub keeps_state: bool,
 }
 
 impl Station {
@@ -103,7 +106,11 @@ impl Station {
             .unwrap_or_default();
         let content_dir = base.join(&config.scenarios_dir);
         // The stop's date set in the panel survives a restart.
-        let date_offset_days = crate::ops::time::read_offset_days(&base.join(&config.data_dir));
+        let date_offset_days = if launch.no_log {
+            0
+        } else {
+            crate::ops::time::read_offset_days(&base.join(&config.data_dir))
+        };
         let loaded = load_content(
             &content_dir,
             &Options {
@@ -127,6 +134,7 @@ impl Station {
             context: VisitContext::default(),
             date_offset_days,
             muted: false,
+            keeps_state: !launch.no_log,
         }
     }
 

@@ -10,6 +10,7 @@ pub use rehearsal::{HOT_RELOAD_EVERY, OK_BANNER, RehearsalNote};
 use crate::app::bridge::{Clock, Counts, Station, Visitor};
 use crate::app::input::{Look, Pointer, SecretGesture, Tappable, Tapped};
 use crate::app::launch::Launch;
+use crate::app::ops::OpsWarnings;
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
@@ -47,6 +48,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PanelIdle>();
     app.init_resource::<CountsDay>();
     app.init_resource::<CountsBeforeRehearsal>();
+    app.init_resource::<OpsWarnings>();
     let launch = app
         .world()
         .get_resource::<Launch>()
@@ -55,6 +57,7 @@ pub(super) fn plugin(app: &mut App) {
     app.insert_resource(PowerCommand::for_launch(&launch));
     // A replay checks scenarios whatever the day's choices.
     if launch.replay.is_none()
+        && !launch.no_log
         && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
         && let Ok(text) = std::fs::read_to_string(station.data_dir().join(SETTINGS_FILE))
     {
@@ -66,7 +69,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (
             rebuild_pin.run_if(in_state(Screen::Pin)),
-            (poll_doctor, rebuild_panel)
+            (poll_doctor, warnings_changed, rebuild_panel)
                 .chain()
                 .run_if(in_state(Screen::Facilitator)),
             idle_out.run_if(in_state(Screen::Pin).or_else(in_state(Screen::Facilitator))),
@@ -193,6 +196,9 @@ pub fn apply_settings(station: &mut Station, text: &str, today: &str) {
 
 /// Saves the day's settings (temporary file then rename, like the date offset).
 fn save_settings(station: &Station) -> std::io::Result<()> {
+    if !station.keeps_state {
+        return Ok(());
+    }
     let dir = station.data_dir();
     std::fs::create_dir_all(&dir)?;
     let tmp = dir.join(format!(".{SETTINGS_FILE}.tmp"));
@@ -432,6 +438,7 @@ fn spawn_panel(
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
     report: Res<PanelReport>,
+    warnings: Res<OpsWarnings>,
 ) {
     commands
         .spawn((widget::root(Screen::Facilitator), PanelRoot))
@@ -445,7 +452,7 @@ fn spawn_panel(
             padding: UiRect::all(px(24)),
             ..default()
         })
-        .with_children(|p| panel_content(p, &station, &counts, &msg, &report));
+        .with_children(|p| panel_content(p, &station, &counts, &msg, &report, &warnings));
 }
 
 /// The stop's date: the system date moved by the facilitator's offset.
@@ -535,10 +542,30 @@ fn panel_content(
     counts: &Counts,
     msg: &PanelMessage,
     report: &PanelReport,
+    warnings: &OpsWarnings,
 ) {
     if let Some((title, body)) = &report.0 {
         report_view(p, title, body);
         return;
+    }
+    // The station's upkeep (log failing, low disk, interrupted visits), in French: the panel's
+    // language. Two lines at most, so the buttons stay on screen.
+    if !warnings.lines.is_empty() {
+        let lines: Vec<&str> = warnings
+            .lines
+            .iter()
+            .take(2)
+            .map(|l| l.split(" / ").next().unwrap_or(l))
+            .collect();
+        p.spawn((
+            widget::text(lines.join("\n"), size::SMALL, palette::WARNING),
+            Node {
+                padding: UiRect::axes(px(16), px(4)),
+                max_width: px(1800),
+                ..default()
+            },
+            BackgroundColor(palette::PANEL),
+        ));
     }
     let cfg = &station.config;
     p.spawn(widget::heading(format!(
@@ -775,9 +802,13 @@ fn on_panel_tap(
             // `read_offset_days` refuses more than ten years either way.
             let days = (station.date_offset_days + step).clamp(-3660, 3660);
             station.date_offset_days = days;
-            msg.0 = crate::ops::time::write_offset_days(&station.data_dir(), days)
-                .err()
-                .map(|e| format!("Date non enregistrée (elle sera perdue au redémarrage) : {e}"));
+            msg.0 = (if station.keeps_state {
+                crate::ops::time::write_offset_days(&station.data_dir(), days)
+            } else {
+                Ok(())
+            })
+            .err()
+            .map(|e| format!("Date non enregistrée (elle sera perdue au redémarrage) : {e}"));
         }
         PanelButton::Context(_)
         | PanelButton::Scenario(_)
@@ -950,12 +981,26 @@ fn install(station: &mut Station, msg: &mut PanelMessage, report: &mut PanelRepo
     }
 }
 
+/// A new upkeep warning (or one gone) redraws the open panel.
+fn warnings_changed(
+    warnings: Res<OpsWarnings>,
+    roots: Query<Entity, With<PanelRoot>>,
+    mut commands: Commands,
+) {
+    if warnings.is_changed() {
+        for r in &roots {
+            commands.entity(r).insert(Dirty);
+        }
+    }
+}
+
 fn rebuild_panel(
     roots: Query<Entity, (With<PanelRoot>, With<Dirty>)>,
     station: Res<Station>,
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
     report: Res<PanelReport>,
+    warnings: Res<OpsWarnings>,
     mut commands: Commands,
 ) {
     for r in &roots {
@@ -963,6 +1008,6 @@ fn rebuild_panel(
             .entity(r)
             .remove::<Dirty>()
             .despawn_children()
-            .with_children(|p| panel_content(p, &station, &counts, &msg, &report));
+            .with_children(|p| panel_content(p, &station, &counts, &msg, &report, &warnings));
     }
 }

@@ -1,15 +1,13 @@
 //! Running unattended: the station tells systemd it is ready and alive (watchdog), records
 //! its screen size for `klub doctor`, sends its text log to the journal or a rotating file,
 //! and keeps daily backups of the visit log without ever taking the log's own disk space.
-//! What goes wrong is kept in [`OpsWarnings`] and shown on the facilitator screen.
+//! What goes wrong is kept in [`OpsWarnings`], which the facilitator panel shows.
 
 use crate::app::bridge::Clock;
 use crate::app::launch::Launch;
 use crate::app::log::VisitLog;
 use crate::app::perf::Started;
 use crate::app::redraw::{MAX_SLEEP, SleepCap};
-use crate::app::screens::Screen;
-use crate::app::theme::{palette, size};
 use crate::ops::backup::{self, Outcome, Policy};
 use crate::ops::logfile::{self, RotatingLog};
 use crate::ops::watchdog::Watchdog;
@@ -49,7 +47,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<OpsWarnings>();
     app.add_systems(
         Update,
-        (record_screen, run_backups, gather_warnings, show_warnings).chain(),
+        (record_screen, run_backups, gather_warnings).chain(),
     );
     app.add_systems(
         Last,
@@ -313,60 +311,6 @@ fn gather_warnings(
         }
         warnings.lines = lines;
     }
-}
-
-/// The warnings' box in the facilitator screen's top right corner.
-#[derive(Component)]
-pub struct OpsBanner;
-
-/// The box's width: the panel leaves this much free beside its heading and date rows.
-const BANNER_WIDTH: f32 = 440.0;
-
-fn show_warnings(
-    screen: Option<Res<State<Screen>>>,
-    warnings: Res<OpsWarnings>,
-    banners: Query<Entity, With<OpsBanner>>,
-    mut commands: Commands,
-) {
-    let on_panel = screen.is_some_and(|s| *s.get() == Screen::Facilitator);
-    if !on_panel || (!warnings.is_changed() && !banners.is_empty()) {
-        return;
-    }
-    for b in &banners {
-        commands.entity(b).despawn();
-    }
-    if !warnings.lines.is_empty() {
-        commands.spawn(banner(&warnings.lines));
-    }
-}
-
-/// A box over the panel's free corner; it never takes a tap from what lies under it.
-fn banner(lines: &[String]) -> impl Bundle {
-    (
-        Name::new("Ops warnings"),
-        OpsBanner,
-        DespawnOnExit(Screen::Facilitator),
-        Pickable::IGNORE,
-        GlobalZIndex(10),
-        Node {
-            position_type: PositionType::Absolute,
-            top: px(8),
-            right: px(8),
-            width: px(BANNER_WIDTH),
-            padding: UiRect::all(px(8)),
-            ..default()
-        },
-        BackgroundColor(palette::PANEL),
-        children![(
-            Text::new(lines.join("\n")),
-            TextFont {
-                font_size: FontSize::Px(size::SMALL * 0.6),
-                ..default()
-            },
-            TextColor(palette::WARNING),
-            Pickable::IGNORE,
-        )],
-    )
 }
 
 /// The data folder named by the launch's config, read without loading the scenarios: the
