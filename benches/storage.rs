@@ -143,14 +143,10 @@ fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
             let _ = std::fs::remove_file(&tmp);
             std::fs::copy(&first, &tmp).unwrap();
             let c = rusqlite::Connection::open(&tmp).unwrap();
+            // Other tables refer to sessions by integer key: only the ids change.
             c.execute_batch(&format!(
-                "PRAGMA foreign_keys = OFF; BEGIN;
-                 CREATE TEMP TABLE remap AS SELECT id AS old, lower(hex(randomblob(16))) AS new FROM sessions;
-                 CREATE INDEX temp.remap_old ON remap (old);
-                 UPDATE sessions SET id = (SELECT new FROM remap WHERE old = id), station = 'borne-{k}';
-                 UPDATE steps SET session_id = (SELECT new FROM remap WHERE old = session_id);
-                 UPDATE profiles SET session_id = (SELECT new FROM remap WHERE old = session_id);
-                 UPDATE top_trades SET session_id = (SELECT new FROM remap WHERE old = session_id);
+                "BEGIN;
+                 UPDATE sessions SET id = lower(hex(randomblob(16))), station = 'borne-{k}';
                  COMMIT; PRAGMA wal_checkpoint(TRUNCATE);"
             ))
             .unwrap();

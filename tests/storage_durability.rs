@@ -56,10 +56,19 @@ fn digests(db: &Path) -> HashMap<String, String> {
         return out;
     }
     for (sql, key) in [
-        ("SELECT * FROM sessions ORDER BY id", 0),
-        ("SELECT * FROM steps ORDER BY session_id, n", 0),
-        ("SELECT * FROM profiles ORDER BY session_id", 0),
-        ("SELECT * FROM top_trades ORDER BY session_id, rank", 0),
+        ("SELECT * FROM sessions ORDER BY id", 1),
+        (
+            "SELECT s.id, x.* FROM steps x JOIN sessions s ON s.k = x.session ORDER BY x.session, x.n",
+            0,
+        ),
+        (
+            "SELECT s.id, x.* FROM profiles x JOIN sessions s ON s.k = x.session ORDER BY x.session",
+            0,
+        ),
+        (
+            "SELECT s.id, x.* FROM top_trades x JOIN sessions s ON s.k = x.session ORDER BY x.session, x.rank",
+            0,
+        ),
     ] {
         let mut st = c.prepare(sql).unwrap();
         let n = st.column_count();
@@ -77,8 +86,9 @@ fn digests(db: &Path) -> HashMap<String, String> {
     out
 }
 
-/// A committed session is complete: ended, its events numbered without gaps, and a profile
-/// when it was completed.
+/// A committed session is complete: ended, its steps numbered without gaps, each step but
+/// the last left (with an answer exactly when answered), and a profile when it was
+/// completed, whose every step was left.
 fn assert_complete(c: &Connection, id: &str) {
     let (outcome, source): (Option<String>, String) = c
         .query_row(
@@ -89,18 +99,33 @@ fn assert_complete(c: &Connection, id: &str) {
         .unwrap_or_else(|e| panic!("committed session {id} missing: {e}"));
     assert_eq!(source, "simulated");
     let outcome = outcome.unwrap_or_else(|| panic!("committed session {id} has no outcome"));
-    let (n, max): (i64, Option<i64>) = c
+    let (n, max, open, timed): (i64, Option<i64>, i64, i64) = c
         .query_row(
-            "SELECT count(*), max(n) FROM steps WHERE session_id = ?1",
+            "SELECT count(*), max(n), count(*) - count(left_by), count(ms) FROM steps
+             WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
         .unwrap();
-    assert!(n > 0 && max == Some(n - 1), "{id}: {n} events, max {max:?}");
+    assert!(n > 0 && max == Some(n - 1), "{id}: {n} steps, max {max:?}");
+    // Ended: every step has its time; at most the last one was not left.
+    assert_eq!(timed, n, "{id}: a step without its time");
+    let last_open: i64 = c
+        .query_row(
+            "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1) AND left_by IS NULL AND n = ?2",
+            rusqlite::params![id, n - 1],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        open, last_open,
+        "{id}: a step before the last was never left"
+    );
     if outcome == "completed" {
+        assert_eq!(open, 0, "{id}: completed with a step not left");
         let p: i64 = c
             .query_row(
-                "SELECT count(*) FROM profiles WHERE session_id = ?1",
+                "SELECT count(*) FROM profiles WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
                 [id],
                 |r| r.get(0),
             )
