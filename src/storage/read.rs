@@ -309,57 +309,78 @@ pub struct StepReach {
 
 /// Reach and drop-off per step, by scenario then step. One pass over the step rows in
 /// their stored order (by session, then order shown), so no sort of millions of rows is
-/// needed; a session's last row is the step it stopped on.
+/// needed; a session's last row is the step it stopped on. Scenarios are counted by index
+/// and a step id is read once per step, so the pass allocates nothing per row.
 pub fn step_reach(conn: &Connection, sources: &[Source]) -> Result<Vec<StepReach>, StorageError> {
     let src = source_list(sources);
-    let mut sessions: HashMap<i64, (String, bool)> = HashMap::new();
+    let mut names: Vec<String> = vec![];
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut sessions: HashMap<i64, (usize, bool)> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT k, scenario, coalesce(outcome, '') = 'completed' FROM sessions WHERE source IN ({src})"
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        sessions.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+        let scenario = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let sc = match index.get(scenario) {
+            Some(i) => *i,
+            None => {
+                names.push(scenario.to_owned());
+                index.insert(scenario.to_owned(), names.len() - 1);
+                names.len() - 1
+            }
+        };
+        sessions.insert(r.get(0)?, (sc, r.get(2)?));
     }
-    let mut acc: std::collections::BTreeMap<(String, i64), StepReach> = Default::default();
-    let mut flush = |key: i64, shown: &mut Vec<(i64, Option<String>)>, last: Option<i64>| {
-        if let Some((scenario, completed)) = sessions.get(&key) {
-            shown.sort_by_key(|(s, _)| *s);
-            shown.dedup_by_key(|(s, _)| *s);
-            for (step, step_id) in shown.iter() {
-                let e = acc
-                    .entry((scenario.clone(), *step))
-                    .or_insert_with(|| StepReach {
-                        scenario: scenario.clone(),
-                        step: *step,
-                        step_id: step_id.clone(),
-                        reached: 0,
-                        dropped: 0,
-                    });
-                e.reached += 1;
-                if !completed && last == Some(*step) {
-                    e.dropped += 1;
+    type Acc = HashMap<(usize, i64), StepReach>;
+    fn flush(acc: &mut Acc, session: Option<(usize, bool)>, shown: &mut Vec<i64>) {
+        if let (Some((sc, completed)), Some(&last)) = (session, shown.last()) {
+            shown.sort_unstable();
+            shown.dedup();
+            for step in shown.iter() {
+                if let Some(e) = acc.get_mut(&(sc, *step)) {
+                    e.reached += 1;
+                    if !completed && *step == last {
+                        e.dropped += 1;
+                    }
                 }
             }
         }
         shown.clear();
-    };
+    }
+    let mut acc: Acc = HashMap::new();
     let mut stmt = conn.prepare("SELECT session, step, step_id FROM steps ORDER BY session, n")?;
     let mut rows = stmt.query([])?;
     let mut current = i64::MIN;
-    let mut shown: Vec<(i64, Option<String>)> = vec![];
-    let mut last = None;
+    let mut session = None;
+    let mut shown: Vec<i64> = vec![];
     while let Some(r) = rows.next()? {
         let key: i64 = r.get(0)?;
         if key != current {
-            flush(current, &mut shown, last);
+            flush(&mut acc, session, &mut shown);
             current = key;
+            session = sessions.get(&key).copied();
         }
+        let Some((sc, _)) = session else { continue };
         let step: i64 = r.get(1)?;
-        shown.push((step, r.get(2)?));
-        last = Some(step);
+        shown.push(step);
+        if !acc.contains_key(&(sc, step)) {
+            acc.insert(
+                (sc, step),
+                StepReach {
+                    scenario: names[sc].clone(),
+                    step,
+                    step_id: r.get(2)?,
+                    reached: 0,
+                    dropped: 0,
+                },
+            );
+        }
     }
-    flush(current, &mut shown, last);
-    Ok(acc.into_values().collect())
+    flush(&mut acc, session, &mut shown);
+    let mut out: Vec<StepReach> = acc.into_values().collect();
+    out.sort_by(|a, b| a.scenario.cmp(&b.scenario).then(a.step.cmp(&b.step)));
+    Ok(out)
 }
 
 /// Profiles by reading and strongest letters: (reading, strongest, sessions).
