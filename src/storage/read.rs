@@ -364,17 +364,14 @@ pub fn step_reach(conn: &Connection, sources: &[Source]) -> Result<Vec<StepReach
         let Some((sc, _)) = session else { continue };
         let step: i64 = r.get(1)?;
         shown.push(step);
-        if !acc.contains_key(&(sc, step)) {
-            acc.insert(
-                (sc, step),
-                StepReach {
-                    scenario: names[sc].clone(),
-                    step,
-                    step_id: r.get(2)?,
-                    reached: 0,
-                    dropped: 0,
-                },
-            );
+        if let std::collections::hash_map::Entry::Vacant(e) = acc.entry((sc, step)) {
+            e.insert(StepReach {
+                scenario: names[sc].clone(),
+                step,
+                step_id: r.get(2)?,
+                reached: 0,
+                dropped: 0,
+            });
         }
     }
     flush(&mut acc, session, &mut shown);
