@@ -4,9 +4,10 @@
 //! It exits with an error when a goal of the issue is missed: append p99 < 10 ms, merge
 //! < 10 s and report < 5 s (the last two at the default 20,000 sessions per station).
 //!
-//! Last run (2-core machine, release, load ≈ 3): append p50 3.99 ms, p99 8.06 ms;
-//! simulate 1,208 sessions/s; merge 8.26 s for 160,000 sessions and 2.84 M step rows
-//! (the `sqlite3` shell: 22.3 s with CHECKs, 8.0 s without); re-merge 0.07 s; report 3.61 s.
+//! Last run (2-core machine, release, load ≈ 2): append p50 0.26 ms, p99 0.62 ms;
+//! simulate 2,250 sessions/s; merge 5.17–5.90 s for 160,000 sessions and 2.84 M step rows
+//! (the `sqlite3` shell: 14.3 s with CHECKs, 5.5 s without); re-merge 0.04 s (all inputs
+//! skipped); report 2.25–2.52 s. With the disk busy (load 3–9) append p99 reached 8–9 ms.
 //!
 //! Run: `cargo bench --no-default-features --bench storage`.
 
