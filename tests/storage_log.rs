@@ -114,9 +114,9 @@ fn digest(conn: &Connection, id: &str) -> String {
     let mut out = String::new();
     for sql in [
         "SELECT * FROM sessions WHERE id = ?1",
-        "SELECT * FROM steps WHERE session_id = ?1 ORDER BY n",
-        "SELECT * FROM profiles WHERE session_id = ?1",
-        "SELECT * FROM top_trades WHERE session_id = ?1 ORDER BY rank",
+        "SELECT * FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1) ORDER BY n",
+        "SELECT * FROM profiles WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
+        "SELECT * FROM top_trades WHERE session = (SELECT k FROM sessions WHERE id = ?1) ORDER BY rank",
     ] {
         let mut st = conn.prepare(sql).unwrap();
         let n = st.column_count();
@@ -163,11 +163,17 @@ fn pragmas_are_set_on_every_connection() {
     assert_eq!(db::pragmas(&snap).unwrap(), ("wal".into(), 2, 1));
 }
 
-/// A valid value for each column, by name.
+/// The session the privacy test's rows belong to, and the one it adds for each column.
+const SESSION: &str = "0123456789abcdef0123456789abcdef";
+const OTHER: &str = "fedcba9876543210fedcba9876543210";
+
+/// A valid value for each column, by name, for a row of session `id`.
 fn valid(col: &str, id: &str) -> rusqlite::types::Value {
     use rusqlite::types::Value::{Integer, Null, Text};
     match col {
-        "id" | "session_id" => Text(id.into()),
+        "id" => Text(id.into()),
+        "k" | "session" => Integer(if id == SESSION { 1 } else { 2 }),
+        "fingerprint" => Text(format!("{id}{id}")),
         "station" => Text("borne-1".into()),
         "tour" => Text("tour-1".into()),
         "stop" => Text("chartres".into()),
@@ -178,13 +184,13 @@ fn valid(col: &str, id: &str) -> rusqlite::types::Value {
         "pass_id" => Text("0123456789abcdef".into()),
         "situation" | "age_band" => Text("non_dit".into()),
         "outcome" => Text("completed".into()),
-        "kind" => Text("answered".into()),
+        "left_by" => Text("answered".into()),
         "answer" => Text("multi:0,2".into()),
         "reading" => Text("strengths".into()),
         "strongest" => Text("RI".into()),
         "holland" => Text("RIA".into()),
         "skills" => Text("[[50,1],[0,0]]".into()),
-        "rank" | "seq" => Integer(1),
+        "rank" | "seq" | "sessions" => Integer(1),
         _ if col.ends_with("_ms") || col == "n" || col == "step" || col.len() <= 3 => Integer(1),
         _ => Null,
     }
@@ -212,11 +218,11 @@ fn every_text_column_refuses_a_name_and_an_address() {
     let dir = tempfile::tempdir().unwrap();
     let (conn, _) = db::open_rw(&dir.path().join("log.db")).unwrap();
     let text_cols = schema::text_columns(&conn).unwrap();
-    // sessions 13, steps 4, profiles 5, top_trades 2: a new TEXT column must be listed here
-    // and constrained.
-    assert_eq!(text_cols.len(), 24, "{text_cols:?}");
-    let session = "0123456789abcdef0123456789abcdef";
-    let tables = ["sessions", "steps", "profiles", "top_trades"];
+    // sessions 13, steps 3, profiles 4, top_trades 1, merged 1: a new TEXT column must be
+    // listed here and constrained.
+    assert_eq!(text_cols.len(), 22, "{text_cols:?}");
+    let session = SESSION;
+    let tables = ["sessions", "steps", "profiles", "top_trades", "merged"];
     let cols_of = |t: &str| -> Vec<String> {
         let mut st = conn
             .prepare("SELECT name FROM pragma_table_info(?1)")
@@ -235,8 +241,8 @@ fn every_text_column_refuses_a_name_and_an_address() {
     let mut refused = 0;
     for (t, col) in &text_cols {
         let cols = cols_of(t);
-        let other = "fedcba9876543210fedcba9876543210";
-        if *t != "sessions" {
+        let other = OTHER;
+        if *t != "sessions" && *t != "merged" {
             // A parent session for the row (its own id must be valid unless it is the column tested).
             let scols = cols_of("sessions");
             let mut svals: Vec<_> = scols.iter().map(|c| valid(c, other)).collect();
@@ -260,17 +266,25 @@ fn every_text_column_refuses_a_name_and_an_address() {
         conn.execute("DELETE FROM sessions WHERE id = ?1", [other])
             .unwrap();
     }
-    assert_eq!(refused, 24);
+    assert_eq!(refused, 22);
     let stored: i64 = conn
         .query_row("SELECT count(*) FROM sessions WHERE instr(id || station || coalesce(stop, ''), 'Marie') > 0", [], |r| r.get(0))
         .unwrap();
     assert_eq!(stored, 0);
     // Every TEXT column also refuses other free text: a lowercase word in an answer.
     let bad = conn.execute(
-        "INSERT INTO steps (session_id, n, kind, step, answer, wall_ms, mono_ms) VALUES (?1, 9, 'answered', 0, 'choice:marie', 0, 0)",
-        [session],
+        "INSERT INTO steps (session, n, left_by, step, answer, wall_ms, mono_ms) VALUES (1, 9, 'answered', 0, 'choice:marie', 0, 0)",
+        [],
     );
     assert!(bad.is_err());
+    // An answer goes with `answered`, and only with it.
+    for (left_by, answer) in [("skipped", "'seen'"), ("answered", "NULL")] {
+        let bad = conn.execute(
+            &format!("INSERT INTO steps (session, n, left_by, step, answer, wall_ms, mono_ms) VALUES (1, 9, '{left_by}', 0, {answer}, 0, 0)"),
+            [],
+        );
+        assert!(bad.is_err(), "{left_by} with {answer}");
+    }
 }
 
 fn hash(p: &Path) -> Vec<u8> {
@@ -440,7 +454,7 @@ fn each_event_is_durable_within_100_ms_of_the_tap() {
     let c = Connection::open(&p).unwrap();
     let n: i64 = c
         .query_row(
-            "SELECT count(*) FROM steps WHERE session_id = ?1",
+            "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
             [id.to_string()],
             |r| r.get(0),
         )
@@ -509,7 +523,7 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
     let c = Connection::open(&p).unwrap();
     let n: i64 = c
         .query_row(
-            "SELECT count(*) FROM steps WHERE session_id = ?1",
+            "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
             [id.to_string()],
             |r| r.get(0),
         )
@@ -627,7 +641,7 @@ fn a_refused_record_does_not_hold_back_the_others() {
         .unwrap();
     assert_eq!(o, "completed");
     let (holland, r, trades): (String, i64, i64) = c
-        .query_row("SELECT holland, r, (SELECT count(*) FROM top_trades t WHERE t.session_id = p.session_id) FROM profiles p WHERE session_id = ?1", [ok.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_row("SELECT holland, r, (SELECT count(*) FROM top_trades t WHERE t.session = p.session) FROM profiles p WHERE session = (SELECT k FROM sessions WHERE id = ?1)", [ok.to_string()], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
         .unwrap();
     assert!(holland.starts_with('R'));
     assert_eq!((r, trades), (90, 2));
@@ -658,4 +672,346 @@ fn the_visitor_can_declare_situation_and_age_band_after_the_start() {
         )
         .unwrap();
     assert_eq!(got, ("cherche_emploi".into(), "45_plus".into()));
+}
+
+/// The step rows of a session: (step, step_id, left_by, answer, ms, mono_ms) in order shown.
+type StepTuple = (
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+);
+
+fn step_rows(c: &Connection, id: &str) -> Vec<StepTuple> {
+    let mut st = c
+        .prepare(
+            "SELECT x.n, x.step, x.step_id, x.left_by, x.answer, x.ms, x.mono_ms FROM steps x
+             JOIN sessions s ON s.k = x.session WHERE s.id = ?1 ORDER BY x.n",
+        )
+        .unwrap();
+    st.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            (
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ),
+        ))
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .enumerate()
+    .map(|(k, (n, row))| {
+        // Rows are numbered in the order shown, without gaps.
+        assert_eq!(n, k as i64);
+        row
+    })
+    .collect()
+}
+
+fn some(s: &str) -> Option<String> {
+    Some(s.into())
+}
+
+#[test]
+fn one_row_per_step_shown_with_its_answer_how_it_was_left_and_the_time_spent() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("log.db");
+    let (log, _) = open(&p);
+    let done = full_session(&log);
+    // Shown 0, answered; shown 1, back to 0; 0 answered again; 1 skipped; 2 left by a timeout.
+    let id = SessionId::random();
+    log.send(Record::Start(Box::new(start(id, 1))));
+    log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
+    let answered = |ms| Event::Answered {
+        step: 0,
+        answer: Answer::Choice(2),
+        ms,
+    };
+    log.send_events(id, vec![answered(1000), Event::Shown { step: 1 }], at(1000));
+    log.send_events(
+        id,
+        vec![Event::Back { from: 1, to: 0 }, Event::Shown { step: 0 }],
+        at(3500),
+    );
+    log.send_events(id, vec![answered(700), Event::Shown { step: 1 }], at(4200));
+    log.send_events(
+        id,
+        vec![
+            Event::Skipped { step: 1, ms: 300 },
+            Event::Shown { step: 2 },
+        ],
+        at(4500),
+    );
+    log.send_events(
+        id,
+        vec![Event::Ended {
+            outcome: Outcome::IdleTimeout,
+        }],
+        at(64_500),
+    );
+    assert!(log.flush(Duration::from_secs(5)));
+    drop(log);
+    let c = Connection::open(&p).unwrap();
+    assert_eq!(
+        step_rows(&c, &done.to_string()),
+        vec![
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("seen"),
+                Some(900),
+                10
+            ),
+            (
+                1,
+                some("atelier"),
+                some("answered"),
+                some("multi:0,2"),
+                Some(4000),
+                910
+            ),
+            (
+                2,
+                some("fin"),
+                some("answered"),
+                some("choice:1"),
+                Some(1000),
+                4910
+            ),
+        ]
+    );
+    assert_eq!(
+        step_rows(&c, &id.to_string()),
+        vec![
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("choice:2"),
+                Some(1000),
+                0
+            ),
+            (1, some("atelier"), some("back"), None, Some(2500), 1000),
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("choice:2"),
+                Some(700),
+                3500
+            ),
+            (1, some("atelier"), some("skipped"), None, Some(300), 4200),
+            // The session ended on it: not left, but the time until the end is kept.
+            (2, some("fin"), None, None, Some(60_000), 4500),
+        ]
+    );
+    // Every write to a session raised its revision (start 0, then each record).
+    let rev: i64 = c
+        .query_row(
+            "SELECT rev FROM sessions WHERE id = ?1",
+            [id.to_string()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(rev, 10);
+}
+
+/// A version-2 log (one row per event), as the previous release wrote it.
+fn seed_v2(p: &Path) {
+    let c = Connection::open(p).unwrap();
+    c.execute_batch(schema::MIGRATIONS[0]).unwrap();
+    c.execute_batch(schema::MIGRATIONS[1]).unwrap();
+    c.pragma_update(None, "application_id", schema::APP_ID)
+        .unwrap();
+    c.pragma_update(None, "user_version", 2).unwrap();
+    c.execute_batch(
+        "INSERT INTO sessions (id, station, seq, stop, context, source, scenario, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, ended_wall_ms, ended_mono_ms, outcome)
+           VALUES ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'borne-1', 1, 'chartres', 'college', 'visitor', 'talents', 'fr', '0123456789abcdef', 'college', 'moins_16', 1000, 0, 9000, 8000, 'completed'),
+                  ('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'borne-1', 2, 'chartres', 'college', 'visitor', 'talents', 'en', NULL, 'non_dit', 'non_dit', 20000, 19000, 80000, 79000, 'abandoned'),
+                  ('cccccccccccccccccccccccccccccccc', 'borne-2', 1, 'tours', 'autre', 'rehearsal', 'talents', 'fr', NULL, 'non_dit', 'non_dit', 5, 5, NULL, NULL, NULL);
+         INSERT INTO steps (session_id, n, kind, step, step_id, to_step, answer, ms, wall_ms, mono_ms) VALUES
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 0, 'shown', 0, 'accueil', NULL, NULL, NULL, 1000, 0),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 1, 'answered', 0, 'accueil', NULL, 'seen', 900, 1900, 900),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 2, 'shown', 1, 'atelier', NULL, NULL, NULL, 1900, 900),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 3, 'back', 1, 'atelier', 0, NULL, NULL, 3000, 2000),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 4, 'shown', 0, 'accueil', NULL, NULL, NULL, 3000, 2000),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 5, 'answered', 0, 'accueil', NULL, 'seen', 500, 3500, 2500),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 6, 'shown', 1, 'atelier', NULL, NULL, NULL, 3500, 2500),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 7, 'skipped', 1, 'atelier', NULL, NULL, 400, 3900, 2900),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 8, 'shown', 2, 'fin', NULL, NULL, NULL, 3900, 2900),
+           ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 9, 'answered', 2, 'fin', NULL, 'game:3/5:2', 5000, 8900, 7900),
+           ('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 0, 'shown', 0, 'accueil', NULL, NULL, NULL, 20000, 19000),
+           ('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 1, 'answered', 0, 'accueil', NULL, 'scale:4', 1000, 21000, 20000),
+           ('bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 2, 'shown', 1, 'atelier', NULL, NULL, NULL, 21000, 20000),
+           ('cccccccccccccccccccccccccccccccc', 0, 'answered', 1, 'atelier', NULL, 'multi:1,2', 50, 60, 60);
+         INSERT INTO profiles VALUES ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'strengths', 'R', 'RIA', 90, 3, 50, 2, 50, 2, 50, 2, 50, 2, 50, 2, '[[100,1]]');
+         INSERT INTO top_trades VALUES ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 1, 'soudeur'), ('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 2, 'infirmier');",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_2_log_is_upgraded_to_one_row_per_step_shown_and_keeps_all_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("v2.db");
+    seed_v2(&p);
+    let (log, report) = LogWriter::open(
+        &p,
+        StationInfo {
+            station_id: "borne-2".into(),
+        },
+    )
+    .unwrap();
+    assert_eq!(report.upgraded_from, Some(2));
+    assert_eq!(report.interrupted, 1);
+    // The writer goes on after the upgraded rows.
+    let id = SessionId::random();
+    log.send(Record::Start(Box::new(start(id, 1))));
+    log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
+    assert!(log.flush(Duration::from_secs(5)));
+    drop(log);
+    let c = Connection::open(&p).unwrap();
+    let (a, b, cc) = (
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "cccccccccccccccccccccccccccccccc",
+    );
+    assert_eq!(
+        step_rows(&c, a),
+        vec![
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("seen"),
+                Some(900),
+                0
+            ),
+            (1, some("atelier"), some("back"), None, Some(1100), 900),
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("seen"),
+                Some(500),
+                2000
+            ),
+            (1, some("atelier"), some("skipped"), None, Some(400), 2500),
+            (
+                2,
+                some("fin"),
+                some("answered"),
+                some("game:3/5:2"),
+                Some(5000),
+                2900
+            ),
+        ]
+    );
+    assert_eq!(
+        step_rows(&c, b),
+        vec![
+            (
+                0,
+                some("accueil"),
+                some("answered"),
+                some("scale:4"),
+                Some(1000),
+                19000
+            ),
+            (1, some("atelier"), None, None, Some(59_000), 20000),
+        ]
+    );
+    // An answer with no step shown before it keeps its row, shown when it began.
+    assert_eq!(
+        step_rows(&c, cc),
+        vec![(
+            1,
+            some("atelier"),
+            some("answered"),
+            some("multi:1,2"),
+            Some(50),
+            10
+        )]
+    );
+    let sessions: Vec<(i64, String, String, i64, Option<String>, String, String, Option<String>, i64)> = c
+        .prepare("SELECT k, id, station, seq, pass_id, situation, age_band, outcome, rev FROM sessions ORDER BY k")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(sessions.len(), 4);
+    assert_eq!(
+        sessions[0],
+        (
+            1,
+            a.into(),
+            "borne-1".into(),
+            1,
+            some("0123456789abcdef"),
+            "college".into(),
+            "moins_16".into(),
+            some("completed"),
+            12
+        )
+    );
+    assert_eq!(sessions[1].1, b);
+    assert_eq!(sessions[1].7.as_deref(), Some("abandoned"));
+    // The open session was marked interrupted at the writer's start, raising its revision.
+    assert_eq!(
+        (
+            sessions[2].1.as_str(),
+            sessions[2].7.as_deref(),
+            sessions[2].8
+        ),
+        (cc, Some("interrupted"), 2)
+    );
+    assert_eq!((sessions[3].0, sessions[3].3), (4, 2));
+    let profile: (i64, String, i64, String) = c
+        .query_row(
+            "SELECT session, holland, r, skills FROM profiles",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(profile, (1, "RIA".into(), 90, "[[100,1]]".into()));
+    let trades: Vec<(i64, i64, String)> = c
+        .prepare("SELECT session, rank, trade FROM top_trades ORDER BY rank")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        trades,
+        vec![(1, 1, "soudeur".into()), (1, 2, "infirmier".into())]
+    );
+    let old: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2' OR sql LIKE '%session_id%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old, 0);
+    let fk: i64 = c
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(fk, 0);
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
 }

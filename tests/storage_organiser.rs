@@ -319,9 +319,11 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
-        // Every merged completed session is whole.
+        // Every merged completed session is whole: its two steps shown, both answered.
         let broken: i64 = c.query_row(
-            "SELECT count(*) FROM sessions s WHERE outcome = 'completed' AND ((SELECT count(*) FROM steps WHERE session_id = s.id) <> 4 OR NOT EXISTS (SELECT 1 FROM profiles WHERE session_id = s.id))",
+            "SELECT count(*) FROM sessions s WHERE outcome = 'completed' AND ((SELECT count(*) FROM steps WHERE session = s.k) <> 2
+               OR (SELECT count(*) FROM steps WHERE session = s.k AND left_by = 'answered') <> 2
+               OR NOT EXISTS (SELECT 1 FROM profiles WHERE session = s.k))",
             [], |r| r.get(0)).unwrap();
         assert_eq!(broken, 0);
     }
@@ -357,8 +359,8 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
         String::from_utf8_lossy(&out.stdout)
     );
     let c = Connection::open(&tour).unwrap();
-    let (o, n): (String, i64) = c.query_row("SELECT outcome, (SELECT count(*) FROM steps WHERE session_id = ?1) FROM sessions WHERE id = ?1", [first.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
-    assert_eq!((o.as_str(), n), ("abandoned", 4));
+    let (o, n): (String, i64) = c.query_row("SELECT outcome, (SELECT count(*) FROM steps WHERE session = s.k AND left_by = 'answered') FROM sessions s WHERE id = ?1", [first.to_string()], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert_eq!((o.as_str(), n), ("abandoned", 2));
 }
 
 const READ_BACK: &str = r#"
@@ -484,7 +486,8 @@ fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
     assert_eq!(lines[0]["station"], "12e45");
     assert_eq!(lines[0]["seq"], 1);
     let steps = python("csv", &exp.join("steps.csv"), ";");
-    assert_eq!(steps.as_array().unwrap().len(), 1 + 2 * 4);
+    // One row per step shown: two sessions of two steps.
+    assert_eq!(steps.as_array().unwrap().len(), 1 + 2 * 2);
     // LibreOffice, reading quoted fields as text, keeps every cell.
     let profile = format!(
         "-env:UserInstallation=file://{}",
@@ -676,7 +679,7 @@ fn stats_summarises_and_purge_applies_the_retention_period() {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .unwrap();
-    assert_eq!((n, steps), (1, 4));
+    assert_eq!((n, steps), (1, 2));
     drop(c);
     let today = klub_kiosk::storage::time::paris_day_hour(now + DAY).0;
     let out = klub(&["purge", s(&db), "--before", &today]);
@@ -733,4 +736,94 @@ fn merge_upgrades_an_older_station_log_in_a_copy_and_leaves_the_original_alone()
         .query_row("SELECT stop FROM sessions", [], |r| r.get(0))
         .unwrap();
     assert_eq!(stop, "tours");
+}
+
+#[test]
+fn merge_skips_an_input_already_merged_and_unchanged_and_takes_newer_copies() {
+    let dir = tempfile::tempdir().unwrap();
+    let pa = dir.path().join("borne-a.db");
+    let (log_a, _) = LogWriter::open(
+        &pa,
+        StationInfo {
+            station_id: "borne-a".into(),
+        },
+    )
+    .unwrap();
+    let a_ids = write(
+        &log_a,
+        &[visit("chartres", T0), visit("chartres", T0 + 60_000)],
+    );
+    let (b, _) = station(dir.path(), "borne-b", &[visit("chartres", T0)]);
+    let tour = dir.path().join("tour.db");
+    let merge = |en: bool| {
+        let mut args = vec![];
+        if en {
+            args.extend(["--lang", "en"]);
+        }
+        args.extend(["merge", s(&pa), s(&b), "-o", s(&tour)]);
+        let out = klub(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let out = merge(false);
+    assert!(
+        out.contains("3 sessions ajoutées") && !out.contains("déjà fusionnés"),
+        "{out}"
+    );
+    let before = std::fs::read(&tour).unwrap();
+    // Both inputs unchanged: neither is read again, and the tour is not touched.
+    let out = merge(true);
+    assert!(
+        out.contains(
+            "0 sessions added, 0 completed, 3 already there (2 logs already merged and unchanged"
+        ),
+        "{out}"
+    );
+    assert_eq!(std::fs::read(&tour).unwrap(), before);
+    // A new session at a, and a late declaration on a session already ended there: a is
+    // merged again (its newer copy of that session replaces the tour's), b is skipped.
+    write(&log_a, &[visit("bourges", T0 + DAY)]);
+    log_a.send(Record::Declared {
+        id: a_ids[0],
+        situation: Situation::Travail,
+        age_band: AgeBand::Plus45,
+    });
+    assert!(log_a.flush(Duration::from_secs(5)));
+    let out = merge(false);
+    assert!(
+        out.contains(
+            "1 sessions ajoutées, 1 complétées, 2 déjà présentes (1 journaux déjà fusionnés"
+        ),
+        "{out}"
+    );
+    let c = Connection::open(&tour).unwrap();
+    let (situation, steps, profile): (String, i64, i64) = c
+        .query_row(
+            "SELECT situation, (SELECT count(*) FROM steps WHERE session = s.k), (SELECT count(*) FROM profiles WHERE session = s.k) FROM sessions s WHERE id = ?1",
+            [a_ids[0].to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!((situation.as_str(), steps, profile), ("travaille", 2, 1));
+    let (n, merged, orphans): (i64, i64, i64) = c
+        .query_row(
+            "SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM merged),
+                    (SELECT count(*) FROM steps WHERE session NOT IN (SELECT k FROM sessions))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    // Fingerprints of a before and after, and of b.
+    assert_eq!((n, merged, orphans), (4, 3, 0));
+    drop(c);
+    // The tour merged into another carries what it took: a and b are skipped there too.
+    let tour2 = dir.path().join("tour2.db");
+    assert!(klub(&["merge", s(&tour), "-o", s(&tour2)]).status.success());
+    let out = klub(&["merge", s(&pa), s(&b), "-o", s(&tour2)]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("(2 journaux déjà fusionnés"), "{text}");
 }

@@ -83,7 +83,7 @@ pub struct PurgeArgs {
 pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
     let r = merge::merge(&a.inputs, &a.out)?;
     println!(
-        "{} : {} {}, {} {}, {} {}{}",
+        "{} : {} {}, {} {}, {} {}{}{}",
         a.out.display(),
         r.added,
         t(en, "sessions ajoutées", "sessions added"),
@@ -91,6 +91,19 @@ pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
         t(en, "complétées", "completed"),
         r.unchanged,
         t(en, "déjà présentes", "already there"),
+        if r.skipped > 0 {
+            format!(
+                " ({} {})",
+                r.skipped,
+                t(
+                    en,
+                    "journaux déjà fusionnés et inchangés, non relus",
+                    "logs already merged and unchanged, not read again"
+                )
+            )
+        } else {
+            String::new()
+        },
         if r.written {
             String::new()
         } else {

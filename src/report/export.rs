@@ -205,10 +205,9 @@ fn write_all(
         vec![
             "session_id",
             "n",
-            "kind",
             "step",
             "step_id",
-            "to_step",
+            "left_by",
             "answer",
             "ms",
             "at",
@@ -246,15 +245,14 @@ fn write_all(
     )?;
     for r in &rows {
         session_row(&mut sessions, r, key).map_err(io)?;
-        for s in read::steps(conn, &r.id)? {
+        for s in read::steps(conn, r.key)? {
             steps
                 .row(vec![
-                    text(&s.session_id),
+                    text(&r.id),
                     num(s.n),
-                    text(&s.kind),
                     num(s.step),
                     opt(&s.step_id),
-                    opt_num(s.to_step),
+                    opt(&s.left_by),
                     opt(&s.answer),
                     opt_num(s.ms),
                     text(time::paris_iso(s.wall_ms + r.clock_offset_ms)),

@@ -228,14 +228,13 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
     // Completion and drop-off per step, per scenario.
     let reach = read::step_reach(conn, &sources)?;
     let per_scenario = count_by(&rows, |r| r.scenario.clone());
-    let completed = count_by(
-        &rows
-            .iter()
-            .filter(|r| r.outcome.as_deref() == Some("completed"))
-            .cloned()
-            .collect::<Vec<_>>(),
-        |r| r.scenario.clone(),
-    );
+    let mut completed: BTreeMap<String, i64> = BTreeMap::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.outcome.as_deref() == Some("completed"))
+    {
+        *completed.entry(r.scenario.clone()).or_insert(0) += 1;
+    }
     for (sc, total) in &per_scenario {
         let done = completed.get(sc).copied().unwrap_or(0);
         let b: Vec<Bar> = reach

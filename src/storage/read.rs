@@ -8,6 +8,8 @@ use std::collections::HashMap;
 /// One session as logged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionRow {
+    /// Integer key within this log (not stable across merges: use `id` to name a session).
+    pub key: i64,
     /// Random id.
     pub id: String,
     /// Station id.
@@ -62,29 +64,30 @@ impl SessionRow {
     }
 }
 
-const SESSION_COLS: &str = "id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome";
+const SESSION_COLS: &str = "k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome";
 
 fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
     Ok(SessionRow {
-        id: r.get(0)?,
-        station: r.get(1)?,
-        seq: r.get(2)?,
-        tour: r.get(3)?,
-        stop: r.get(4)?,
-        context: r.get(5)?,
-        source: r.get(6)?,
-        scenario: r.get(7)?,
-        trade: r.get(8)?,
-        lang: r.get(9)?,
-        pass_id: r.get(10)?,
-        situation: r.get(11)?,
-        age_band: r.get(12)?,
-        started_wall_ms: r.get(13)?,
-        started_mono_ms: r.get(14)?,
-        clock_offset_ms: r.get(15)?,
-        ended_wall_ms: r.get(16)?,
-        ended_mono_ms: r.get(17)?,
-        outcome: r.get(18)?,
+        key: r.get(0)?,
+        id: r.get(1)?,
+        station: r.get(2)?,
+        seq: r.get(3)?,
+        tour: r.get(4)?,
+        stop: r.get(5)?,
+        context: r.get(6)?,
+        source: r.get(7)?,
+        scenario: r.get(8)?,
+        trade: r.get(9)?,
+        lang: r.get(10)?,
+        pass_id: r.get(11)?,
+        situation: r.get(12)?,
+        age_band: r.get(13)?,
+        started_wall_ms: r.get(14)?,
+        started_mono_ms: r.get(15)?,
+        clock_offset_ms: r.get(16)?,
+        ended_wall_ms: r.get(17)?,
+        ended_mono_ms: r.get(18)?,
+        outcome: r.get(19)?,
     })
 }
 
@@ -163,49 +166,44 @@ fn stop_ranks(by_station_seq: &[SessionRow]) -> HashMap<String, (f64, i64)> {
         .collect()
 }
 
-/// One step event as logged.
+/// One step shown, as logged.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepRow {
-    /// Session id.
-    pub session_id: String,
-    /// Event number within the session.
+    /// Order in which the steps were shown within the session, from 0.
     pub n: i64,
-    /// `shown`, `answered`, `skipped` or `back`.
-    pub kind: String,
     /// Step index.
     pub step: i64,
     /// Step id.
     pub step_id: Option<String>,
-    /// Step gone back to.
-    pub to_step: Option<i64>,
-    /// Compact answer.
+    /// How the step was left: `answered`, `skipped` or `back`; `None` while it is on screen
+    /// or when the session ended on it.
+    pub left_by: Option<String>,
+    /// Compact answer, when answered.
     pub answer: Option<String>,
-    /// Time on the step, ms.
+    /// Time spent on the step, ms (also when the session ended on it).
     pub ms: Option<i64>,
-    /// Station wall clock, UTC ms.
+    /// When it was shown: station wall clock, UTC ms.
     pub wall_ms: i64,
-    /// Monotonic ms.
+    /// When it was shown: monotonic ms.
     pub mono_ms: i64,
 }
 
-/// The steps of one session, in order.
-pub fn steps(conn: &Connection, session: &str) -> Result<Vec<StepRow>, StorageError> {
+/// The steps of one session (by its [`SessionRow::key`]), in the order shown.
+pub fn steps(conn: &Connection, key: i64) -> Result<Vec<StepRow>, StorageError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT session_id, n, kind, step, step_id, to_step, answer, ms, wall_ms, mono_ms FROM steps WHERE session_id = ?1 ORDER BY n",
+        "SELECT n, step, step_id, left_by, answer, ms, wall_ms, mono_ms FROM steps WHERE session = ?1 ORDER BY n",
     )?;
     let rows = stmt
-        .query_map([session], |r| {
+        .query_map([key], |r| {
             Ok(StepRow {
-                session_id: r.get(0)?,
-                n: r.get(1)?,
-                kind: r.get(2)?,
-                step: r.get(3)?,
-                step_id: r.get(4)?,
-                to_step: r.get(5)?,
-                answer: r.get(6)?,
-                ms: r.get(7)?,
-                wall_ms: r.get(8)?,
-                mono_ms: r.get(9)?,
+                n: r.get(0)?,
+                step: r.get(1)?,
+                step_id: r.get(2)?,
+                left_by: r.get(3)?,
+                answer: r.get(4)?,
+                ms: r.get(5)?,
+                wall_ms: r.get(6)?,
+                mono_ms: r.get(7)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -235,7 +233,8 @@ pub struct ProfileRow {
 pub fn profiles(conn: &Connection) -> Result<HashMap<String, ProfileRow>, StorageError> {
     let mut out: HashMap<String, ProfileRow> = HashMap::new();
     let mut stmt = conn.prepare(
-        "SELECT session_id, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills FROM profiles",
+        "SELECT x.id, p.reading, p.strongest, p.holland, p.r, p.r_n, p.i, p.i_n, p.a, p.a_n, p.s, p.s_n, p.e, p.e_n, p.c, p.c_n, p.skills
+         FROM profiles p JOIN sessions x ON x.k = p.session",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
@@ -257,8 +256,9 @@ pub fn profiles(conn: &Connection) -> Result<HashMap<String, ProfileRow>, Storag
             },
         );
     }
-    let mut stmt =
-        conn.prepare("SELECT session_id, trade FROM top_trades ORDER BY session_id, rank")?;
+    let mut stmt = conn.prepare(
+        "SELECT x.id, t.trade FROM top_trades t JOIN sessions x ON x.k = t.session ORDER BY t.session, t.rank",
+    )?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let id: String = r.get(0)?;
@@ -307,59 +307,77 @@ pub struct StepReach {
     pub dropped: i64,
 }
 
-/// Reach and drop-off per step, by scenario then step. One pass over the `shown` events in
-/// their stored order (by session), so no sort of millions of rows is needed.
+/// Reach and drop-off per step, by scenario then step. One pass over the step rows in
+/// their stored order (by session, then order shown), so no sort of millions of rows is
+/// needed; a session's last row is the step it stopped on. Scenarios are counted by index
+/// and a step id is read once per step, so the pass allocates nothing per row.
 pub fn step_reach(conn: &Connection, sources: &[Source]) -> Result<Vec<StepReach>, StorageError> {
     let src = source_list(sources);
-    let mut sessions: HashMap<String, (String, bool)> = HashMap::new();
+    let mut names: Vec<String> = vec![];
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut sessions: HashMap<i64, (usize, bool)> = HashMap::new();
     let mut stmt = conn.prepare(&format!(
-        "SELECT id, scenario, coalesce(outcome, '') = 'completed' FROM sessions WHERE source IN ({src})"
+        "SELECT k, scenario, coalesce(outcome, '') = 'completed' FROM sessions WHERE source IN ({src})"
     ))?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        sessions.insert(r.get(0)?, (r.get(1)?, r.get(2)?));
+        let scenario = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        let sc = match index.get(scenario) {
+            Some(i) => *i,
+            None => {
+                names.push(scenario.to_owned());
+                index.insert(scenario.to_owned(), names.len() - 1);
+                names.len() - 1
+            }
+        };
+        sessions.insert(r.get(0)?, (sc, r.get(2)?));
     }
-    let mut acc: std::collections::BTreeMap<(String, i64), StepReach> = Default::default();
-    let mut flush = |id: &str, shown: &mut Vec<(i64, Option<String>)>, last: Option<i64>| {
-        if let Some((scenario, completed)) = sessions.get(id) {
-            shown.sort_by_key(|(s, _)| *s);
-            shown.dedup_by_key(|(s, _)| *s);
-            for (step, step_id) in shown.iter() {
-                let e = acc
-                    .entry((scenario.clone(), *step))
-                    .or_insert_with(|| StepReach {
-                        scenario: scenario.clone(),
-                        step: *step,
-                        step_id: step_id.clone(),
-                        reached: 0,
-                        dropped: 0,
-                    });
-                e.reached += 1;
-                if !completed && last == Some(*step) {
-                    e.dropped += 1;
+    type Acc = HashMap<(usize, i64), StepReach>;
+    fn flush(acc: &mut Acc, session: Option<(usize, bool)>, shown: &mut Vec<i64>) {
+        if let (Some((sc, completed)), Some(&last)) = (session, shown.last()) {
+            shown.sort_unstable();
+            shown.dedup();
+            for step in shown.iter() {
+                if let Some(e) = acc.get_mut(&(sc, *step)) {
+                    e.reached += 1;
+                    if !completed && *step == last {
+                        e.dropped += 1;
+                    }
                 }
             }
         }
         shown.clear();
-    };
-    let mut stmt =
-        conn.prepare("SELECT session_id, step, step_id FROM steps WHERE kind = 'shown'")?;
-    let mut rows = stmt.query([])?;
-    let mut current = String::new();
-    let mut shown: Vec<(i64, Option<String>)> = vec![];
-    let mut last = None;
-    while let Some(r) = rows.next()? {
-        let id = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        if id != current {
-            flush(&current, &mut shown, last);
-            current = id.to_owned();
-        }
-        let step: i64 = r.get(1)?;
-        shown.push((step, r.get(2)?));
-        last = Some(step);
     }
-    flush(&current, &mut shown, last);
-    Ok(acc.into_values().collect())
+    let mut acc: Acc = HashMap::new();
+    let mut stmt = conn.prepare("SELECT session, step, step_id FROM steps ORDER BY session, n")?;
+    let mut rows = stmt.query([])?;
+    let mut current = i64::MIN;
+    let mut session = None;
+    let mut shown: Vec<i64> = vec![];
+    while let Some(r) = rows.next()? {
+        let key: i64 = r.get(0)?;
+        if key != current {
+            flush(&mut acc, session, &mut shown);
+            current = key;
+            session = sessions.get(&key).copied();
+        }
+        let Some((sc, _)) = session else { continue };
+        let step: i64 = r.get(1)?;
+        shown.push(step);
+        if let std::collections::hash_map::Entry::Vacant(e) = acc.entry((sc, step)) {
+            e.insert(StepReach {
+                scenario: names[sc].clone(),
+                step,
+                step_id: r.get(2)?,
+                reached: 0,
+                dropped: 0,
+            });
+        }
+    }
+    flush(&mut acc, session, &mut shown);
+    let mut out: Vec<StepReach> = acc.into_values().collect();
+    out.sort_by(|a, b| a.scenario.cmp(&b.scenario).then(a.step.cmp(&b.step)));
+    Ok(out)
 }
 
 /// Profiles by reading and strongest letters: (reading, strongest, sessions).
@@ -369,7 +387,7 @@ pub fn readings(
 ) -> Result<Vec<(String, String, i64)>, StorageError> {
     let src = source_list(sources);
     let mut stmt = conn.prepare(&format!(
-        "SELECT p.reading, p.strongest, count(*) FROM profiles p JOIN sessions s ON s.id = p.session_id
+        "SELECT p.reading, p.strongest, count(*) FROM profiles p JOIN sessions s ON s.k = p.session
          WHERE s.source IN ({src}) GROUP BY 1, 2"
     ))?;
     let rows = stmt
@@ -385,7 +403,7 @@ pub fn matched_trades(
 ) -> Result<Vec<(String, i64)>, StorageError> {
     let src = source_list(sources);
     let mut stmt = conn.prepare(&format!(
-        "SELECT t.trade, count(*) FROM top_trades t JOIN sessions s ON s.id = t.session_id
+        "SELECT t.trade, count(*) FROM top_trades t JOIN sessions s ON s.k = t.session
          WHERE s.source IN ({src}) GROUP BY 1 ORDER BY 2 DESC, 1"
     ))?;
     let rows = stmt

@@ -109,8 +109,125 @@ const V2: &str = "CREATE INDEX sessions_by_stop ON sessions (stop, station, seq)
     CREATE INDEX sessions_by_start ON sessions (started_wall_ms);
     CREATE INDEX sessions_by_pass ON sessions (pass_id) WHERE pass_id IS NOT NULL;";
 
+/// Version 3: a leaner log for fast merges.
+///
+/// - Sessions get an integer key `k` (their rowid), which the other tables use instead of
+///   the 32-hex id, and a revision `rev` that every write to the session increments, so a
+///   merge can tell a more recent copy of a session from an older one.
+/// - `steps` holds one row per step shown (not per event): its answer if answered, how it
+///   was left (`answered`, `skipped` or `back`; none while on screen or when the session
+///   ended there) and the time spent on it.
+/// - `merged` remembers, in a tour log, the fingerprint of every input already merged.
+///
+/// Old tables are renamed (which also renames the references to them), copied, dropped.
+const V3: &str = concat!(
+    "DROP INDEX sessions_by_stop;
+    DROP INDEX sessions_by_start;
+    DROP INDEX sessions_by_pass;
+    ALTER TABLE sessions RENAME TO sessions_v2;
+    ALTER TABLE steps RENAME TO steps_v2;
+    ALTER TABLE profiles RENAME TO profiles_v2;
+    ALTER TABLE top_trades RENAME TO top_trades_v2;
+    CREATE TABLE sessions (
+        k INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE CHECK ", hex_check!("id", 32), ",
+        station TEXT NOT NULL CHECK ", id_check!("station"), ",
+        seq INTEGER NOT NULL CHECK (seq >= 1),
+        tour TEXT CHECK ", id_check!("tour"), ",
+        stop TEXT CHECK ", id_check!("stop"), ",
+        context TEXT NOT NULL CHECK (context IN ('tout_public', 'college', 'lycee', 'mission_locale', 'france_travail', 'autre')),
+        source TEXT NOT NULL CHECK (source IN ('visitor', 'rehearsal', 'replay', 'simulated')),
+        scenario TEXT NOT NULL CHECK ", id_check!("scenario"), ",
+        trade TEXT CHECK ", id_check!("trade"), ",
+        lang TEXT NOT NULL CHECK (lang IN ('fr', 'en')),
+        pass_id TEXT CHECK ", hex_check!("pass_id", 16), ",
+        situation TEXT NOT NULL DEFAULT 'non_dit' CHECK (situation IN ('non_dit', 'college', 'lycee', 'etudes', 'cherche_emploi', 'travaille', 'autre')),
+        age_band TEXT NOT NULL DEFAULT 'non_dit' CHECK (age_band IN ('non_dit', 'moins_16', '16_25', '26_44', '45_plus')),
+        started_wall_ms INTEGER NOT NULL,
+        started_mono_ms INTEGER NOT NULL CHECK (started_mono_ms >= 0),
+        clock_offset_ms INTEGER NOT NULL DEFAULT 0,
+        ended_wall_ms INTEGER,
+        ended_mono_ms INTEGER CHECK (ended_mono_ms >= 0),
+        outcome TEXT CHECK (outcome IN ('completed', 'abandoned', 'idle_timeout', 'interrupted')),
+        rev INTEGER NOT NULL DEFAULT 0 CHECK (rev >= 0),
+        UNIQUE (station, seq)
+    ) STRICT;
+    CREATE TABLE steps (
+        session INTEGER NOT NULL REFERENCES sessions (k) ON DELETE CASCADE,
+        n INTEGER NOT NULL CHECK (n >= 0),
+        step INTEGER NOT NULL CHECK (step >= 0),
+        step_id TEXT CHECK ", id_check!("step_id"), ",
+        left_by TEXT CHECK (left_by IN ('answered', 'skipped', 'back')),
+        answer TEXT CHECK (length(answer) <= 120 AND (answer = 'seen'
+            OR (answer GLOB 'choice:[0-9]*' AND substr(answer, 8) NOT GLOB '*[^0-9]*')
+            OR (answer GLOB 'scale:[0-9]*' AND substr(answer, 7) NOT GLOB '*[^0-9]*')
+            OR (answer GLOB 'multi:*' AND substr(answer, 7) NOT GLOB '*[^0-9,]*')
+            OR (answer GLOB 'game:[0-9]*/[0-9]*:[0-9-]' AND substr(answer, 6) NOT GLOB '*[^0-9/:-]*'))),
+        ms INTEGER CHECK (ms >= 0),
+        wall_ms INTEGER NOT NULL,
+        mono_ms INTEGER NOT NULL CHECK (mono_ms >= 0),
+        CHECK ((answer IS NOT NULL) = (left_by IS 'answered')),
+        PRIMARY KEY (session, n)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE profiles (
+        session INTEGER PRIMARY KEY REFERENCES sessions (k) ON DELETE CASCADE,
+        reading TEXT NOT NULL CHECK (reading IN ('too_few_answers', 'no_clear_preference', 'strengths')),
+        strongest TEXT NOT NULL CHECK (length(strongest) <= 6 AND strongest NOT GLOB '*[^RIASEC]*'),
+        holland TEXT NOT NULL CHECK (holland GLOB '[RIASEC][RIASEC][RIASEC]'),
+        r INTEGER NOT NULL CHECK (r BETWEEN 0 AND 100), r_n INTEGER NOT NULL CHECK (r_n >= 0),
+        i INTEGER NOT NULL CHECK (i BETWEEN 0 AND 100), i_n INTEGER NOT NULL CHECK (i_n >= 0),
+        a INTEGER NOT NULL CHECK (a BETWEEN 0 AND 100), a_n INTEGER NOT NULL CHECK (a_n >= 0),
+        s INTEGER NOT NULL CHECK (s BETWEEN 0 AND 100), s_n INTEGER NOT NULL CHECK (s_n >= 0),
+        e INTEGER NOT NULL CHECK (e BETWEEN 0 AND 100), e_n INTEGER NOT NULL CHECK (e_n >= 0),
+        c INTEGER NOT NULL CHECK (c BETWEEN 0 AND 100), c_n INTEGER NOT NULL CHECK (c_n >= 0),
+        skills TEXT NOT NULL CHECK (length(skills) <= 4000 AND json_valid(skills) AND skills NOT GLOB '*[^],[0-9]*')
+    ) STRICT;
+    CREATE TABLE top_trades (
+        session INTEGER NOT NULL REFERENCES sessions (k) ON DELETE CASCADE,
+        rank INTEGER NOT NULL CHECK (rank >= 1),
+        trade TEXT NOT NULL CHECK ", id_check!("trade"), ",
+        PRIMARY KEY (session, rank)
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE merged (
+        fingerprint TEXT PRIMARY KEY NOT NULL CHECK ", hex_check!("fingerprint", 64), ",
+        sessions INTEGER NOT NULL CHECK (sessions >= 0),
+        merged_wall_ms INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO sessions (k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev)
+        SELECT row_number() OVER (ORDER BY station, seq), id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome,
+            (SELECT count(*) FROM steps_v2 e WHERE e.session_id = s.id) + (outcome IS NOT NULL)
+            + EXISTS (SELECT 1 FROM profiles_v2 p WHERE p.session_id = s.id)
+        FROM sessions_v2 s ORDER BY station, seq;
+    INSERT INTO steps (session, n, step, step_id, left_by, answer, ms, wall_ms, mono_ms)
+        SELECT s.k, row_number() OVER (PARTITION BY e.session_id ORDER BY e.n) - 1, e.step, e.step_id,
+            CASE WHEN e.kind = 'shown' THEN nx.kind ELSE e.kind END,
+            CASE WHEN e.kind = 'shown' THEN nx.answer ELSE e.answer END,
+            CASE WHEN e.kind <> 'shown' THEN e.ms
+                WHEN nx.kind = 'back' THEN max(nx.mono_ms - e.mono_ms, 0)
+                WHEN nx.kind IS NOT NULL THEN nx.ms
+                WHEN s.ended_mono_ms IS NOT NULL AND e.n = (SELECT max(l.n) FROM steps_v2 l WHERE l.session_id = e.session_id)
+                    THEN max(s.ended_mono_ms - e.mono_ms, 0) END,
+            CASE WHEN e.kind = 'shown' THEN e.wall_ms ELSE e.wall_ms - coalesce(e.ms, 0) END,
+            CASE WHEN e.kind = 'shown' THEN e.mono_ms ELSE max(e.mono_ms - coalesce(e.ms, 0), 0) END
+        FROM steps_v2 e JOIN sessions s ON s.id = e.session_id
+        LEFT JOIN steps_v2 nx ON nx.session_id = e.session_id AND nx.n = e.n + 1 AND nx.step = e.step AND nx.kind <> 'shown'
+        WHERE e.kind = 'shown' OR (e.kind IN ('answered', 'skipped') AND NOT EXISTS (
+            SELECT 1 FROM steps_v2 p WHERE p.session_id = e.session_id AND p.n = e.n - 1 AND p.step = e.step AND p.kind = 'shown'))
+        ORDER BY s.k, e.n;
+    INSERT INTO profiles SELECT s.k, p.reading, p.strongest, p.holland, p.r, p.r_n, p.i, p.i_n, p.a, p.a_n, p.s, p.s_n, p.e, p.e_n, p.c, p.c_n, p.skills
+        FROM profiles_v2 p JOIN sessions s ON s.id = p.session_id ORDER BY s.k;
+    INSERT INTO top_trades SELECT s.k, t.rank, t.trade FROM top_trades_v2 t JOIN sessions s ON s.id = t.session_id ORDER BY s.k, t.rank;
+    DROP TABLE top_trades_v2;
+    DROP TABLE profiles_v2;
+    DROP TABLE steps_v2;
+    DROP TABLE sessions_v2;
+    CREATE INDEX sessions_by_stop ON sessions (stop, station, seq);
+    CREATE INDEX sessions_by_start ON sessions (started_wall_ms);
+    CREATE INDEX sessions_by_pass ON sessions (pass_id) WHERE pass_id IS NOT NULL;"
+);
+
 /// The migrations: entry `i` takes a log from version `i` to `i + 1`. Append only.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The version this code writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

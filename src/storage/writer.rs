@@ -203,7 +203,7 @@ impl LogWriter {
         report.journal_mode = mode;
         report.synchronous = sync;
         report.interrupted = conn.execute(
-            "UPDATE sessions SET outcome = 'interrupted' WHERE station = ?1 AND outcome IS NULL",
+            "UPDATE sessions SET outcome = 'interrupted', rev = rev + 1 WHERE station = ?1 AND outcome IS NULL",
             [&info.station_id],
         )?;
         let next_seq: i64 = conn.query_row(
@@ -211,6 +211,10 @@ impl LogWriter {
             [&info.station_id],
             |r| r.get(0),
         )?;
+        let next_key: i64 =
+            conn.query_row("SELECT coalesce(max(k), 0) + 1 FROM sessions", [], |r| {
+                r.get(0)
+            })?;
         let shared = Arc::new(Shared {
             status: Mutex::new(Status {
                 healthy: true,
@@ -223,6 +227,7 @@ impl LogWriter {
             conn,
             station: info.station_id,
             next_seq,
+            next_key,
             live: HashMap::new(),
             recent: VecDeque::new(),
             queue: VecDeque::new(),
@@ -327,37 +332,60 @@ impl Drop for LogWriter {
     }
 }
 
-/// A record turned into rows, with its sequence numbers fixed, so a retry writes the
-/// very same rows.
+/// A record turned into rows, with its keys and sequence numbers fixed, so a retry writes
+/// the very same rows. `k` is the session's integer key; every op also bumps its `rev`.
 enum Op {
-    Start(Box<record::SessionStart>, i64),
+    Start(Box<record::SessionStart>, i64, i64),
+    /// A new row in `steps`: a step shown (`left_by` empty), or a step left without a row
+    /// on screen for it (which the session engine never produces), so nothing is lost.
     Step {
-        id: String,
+        k: i64,
         n: i64,
-        kind: &'static str,
         step: i64,
         step_id: Option<String>,
-        to_step: Option<i64>,
+        left_by: Option<&'static str>,
         answer: Option<String>,
         ms: Option<i64>,
         at: Stamp,
     },
+    /// The step on screen (row `n`) was left.
+    Leave {
+        k: i64,
+        n: i64,
+        left_by: &'static str,
+        answer: Option<String>,
+        ms: i64,
+    },
+    /// A left event with no row to carry it (`back` from the end screen): only the revision.
+    Touch(i64),
     End {
-        id: String,
+        k: i64,
         outcome: &'static str,
         at: Stamp,
+        /// The row still on screen and the time spent on it.
+        open: Option<(i64, i64)>,
     },
     Declared {
-        id: String,
+        k: i64,
         situation: &'static str,
         age_band: &'static str,
     },
-    Result(Box<record::SessionResult>),
+    Result(Box<record::SessionResult>, i64),
     Rejected(String),
 }
 
+/// The step row on screen: its number, step index and when it was shown.
+#[derive(Clone, Copy)]
+struct Open {
+    n: i64,
+    step: usize,
+    mono_ms: u64,
+}
+
 struct Live {
+    k: i64,
     next_n: i64,
+    open: Option<Open>,
     step_ids: Arc<Vec<String>>,
 }
 
@@ -365,6 +393,7 @@ struct Worker {
     conn: Connection,
     station: String,
     next_seq: i64,
+    next_key: i64,
     live: HashMap<SessionId, Live>,
     recent: VecDeque<(SessionId, Live)>,
     queue: VecDeque<(u64, Op)>,
@@ -418,6 +447,8 @@ impl Worker {
                 }
                 let seq = self.next_seq;
                 self.next_seq += 1;
+                let k = self.next_key;
+                self.next_key += 1;
                 let ids = s
                     .step_ids
                     .iter()
@@ -426,18 +457,26 @@ impl Worker {
                 self.live.insert(
                     s.id,
                     Live {
+                        k,
                         next_n: 0,
+                        open: None,
                         step_ids: Arc::new(ids),
                     },
                 );
-                Ok(Op::Start(s, seq))
+                Ok(Op::Start(s, seq, k))
             }
             Record::Event { id, event, at } => {
-                let key = id.to_string();
                 if let Some(outcome) = record::ended(&event) {
-                    if self.session(&id).is_none() {
-                        return Err(format!("session inconnue {id} / unknown session"));
-                    }
+                    let live = self
+                        .session(&id)
+                        .ok_or_else(|| format!("session inconnue {id} / unknown session"))?;
+                    let k = live.k;
+                    let open = live.open.take().map(|o| {
+                        (
+                            o.n,
+                            at.mono_ms.saturating_sub(o.mono_ms).min(i64::MAX as u64) as i64,
+                        )
+                    });
                     if let Some(l) = self.live.remove(&id) {
                         self.recent.push_back((id, l));
                         if self.recent.len() > RECENT {
@@ -445,64 +484,109 @@ impl Worker {
                         }
                     }
                     return Ok(Op::End {
-                        id: key,
+                        k,
                         outcome: outcome.id(),
                         at,
+                        open,
                     });
                 }
                 let live = self
                     .session(&id)
                     .ok_or_else(|| format!("session inconnue {id} / unknown session"))?;
-                let n = live.next_n;
-                live.next_n += 1;
-                let name = |i: usize| live.step_ids.get(i).filter(|s| !s.is_empty()).cloned();
-                let (kind, step, to_step, answer, ms) = match &event {
-                    Event::Shown { step } => ("shown", *step, None, None, None),
+                let k = live.k;
+                let clamp = |m: u64| m.min(i64::MAX as u64) as i64;
+                let (step, left_by, answer, ms) = match &event {
+                    Event::Shown { step } => {
+                        let n = live.next_n;
+                        live.next_n += 1;
+                        live.open = Some(Open {
+                            n,
+                            step: *step,
+                            mono_ms: at.mono_ms,
+                        });
+                        return Ok(Op::Step {
+                            k,
+                            n,
+                            step: *step as i64,
+                            step_id: live.step_ids.get(*step).filter(|s| !s.is_empty()).cloned(),
+                            left_by: None,
+                            answer: None,
+                            ms: None,
+                            at,
+                        });
+                    }
                     Event::Answered { step, answer, ms } => (
-                        "answered",
                         *step,
-                        None,
+                        "answered",
                         Some(record::encode_answer(answer)),
-                        Some(*ms),
+                        clamp(*ms),
                     ),
-                    Event::Skipped { step, ms } => ("skipped", *step, None, None, Some(*ms)),
-                    Event::Back { from, to } => ("back", *from, Some(*to as i64), None, None),
+                    Event::Skipped { step, ms } => (*step, "skipped", None, clamp(*ms)),
+                    Event::Back { from, .. } => {
+                        let spent = live
+                            .open
+                            .map_or(0, |o| clamp(at.mono_ms.saturating_sub(o.mono_ms)));
+                        (*from, "back", None, spent)
+                    }
                     Event::Ended { .. } => unreachable!("handled above"),
                 };
-                Ok(Op::Step {
-                    id: key,
-                    n,
-                    kind,
-                    step: step as i64,
-                    step_id: name(step),
-                    to_step,
-                    answer,
-                    ms: ms.map(|m| m.min(i64::MAX as u64) as i64),
-                    at,
-                })
+                match live.open {
+                    Some(o) if o.step == step => {
+                        live.open = None;
+                        Ok(Op::Leave {
+                            k,
+                            n: o.n,
+                            left_by,
+                            answer,
+                            ms,
+                        })
+                    }
+                    // `back` from the end screen: the step shown next says where it went.
+                    _ if left_by == "back" => Ok(Op::Touch(k)),
+                    _ => {
+                        let n = live.next_n;
+                        live.next_n += 1;
+                        Ok(Op::Step {
+                            k,
+                            n,
+                            step: step as i64,
+                            step_id: live.step_ids.get(step).filter(|s| !s.is_empty()).cloned(),
+                            left_by: Some(left_by),
+                            answer,
+                            ms: Some(ms),
+                            // Shown when it was left, less the time spent on it.
+                            at: Stamp {
+                                wall_ms: at.wall_ms.saturating_sub(ms),
+                                mono_ms: at.mono_ms.saturating_sub(ms as u64),
+                            },
+                        })
+                    }
+                }
             }
             Record::Declared {
                 id,
                 situation,
                 age_band,
             } => {
-                if self.session(&id).is_none() {
-                    return Err(format!("session inconnue {id} / unknown session"));
-                }
+                let k = self
+                    .session(&id)
+                    .ok_or_else(|| format!("session inconnue {id} / unknown session"))?
+                    .k;
                 Ok(Op::Declared {
-                    id: id.to_string(),
+                    k,
                     situation: situation.id(),
                     age_band: age_band.id(),
                 })
             }
             Record::Result(r) => {
-                if self.session(&r.id).is_none() {
-                    return Err(format!("session inconnue {} / unknown session", r.id));
-                }
+                let k = self
+                    .session(&r.id)
+                    .ok_or_else(|| format!("session inconnue {} / unknown session", r.id))?
+                    .k;
                 if r.top_trades.iter().any(|t| !is_id(t)) {
                     return Err("métier invalide / invalid trade".into());
                 }
-                Ok(Op::Result(r))
+                Ok(Op::Result(r, k))
             }
         }
     }
@@ -604,7 +688,7 @@ impl Worker {
                 Ok(()) => self.done(1),
                 Err(e) if !e.is_transient() => {
                     if let Some((t, op)) = self.queue.pop_front() {
-                        if let Op::Start(s, _) = &op {
+                        if let Op::Start(s, _, _) = &op {
                             self.live.remove(&s.id);
                         }
                         self.reject(t, e.to_string());
@@ -634,14 +718,22 @@ impl Worker {
     }
 }
 
+/// Bumps a session's revision: a merge takes a copy of a session whose `rev` is higher.
+fn touch(c: &Connection, k: i64) -> rusqlite::Result<()> {
+    c.prepare_cached("UPDATE sessions SET rev = rev + 1 WHERE k = ?1")?
+        .execute([k])?;
+    Ok(())
+}
+
 fn write_op(c: &Connection, station: &str, op: &Op) -> rusqlite::Result<()> {
     match op {
-        Op::Start(s, seq) => {
+        Op::Start(s, seq, k) => {
             c.prepare_cached(
-                "INSERT INTO sessions (id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                "INSERT INTO sessions (k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
+                k,
                 s.id.to_string(),
                 station,
                 seq,
@@ -661,48 +753,74 @@ fn write_op(c: &Connection, station: &str, op: &Op) -> rusqlite::Result<()> {
             ])?;
         }
         Op::Step {
-            id,
+            k,
             n,
-            kind,
             step,
             step_id,
-            to_step,
+            left_by,
             answer,
             ms,
             at,
         } => {
             c.prepare_cached(
-                "INSERT INTO steps (session_id, n, kind, step, step_id, to_step, answer, ms, wall_ms, mono_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO steps (session, n, step, step_id, left_by, answer, ms, wall_ms, mono_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
-                id,
+                k,
                 n,
-                kind,
                 step,
                 step_id,
-                to_step,
+                left_by,
                 answer,
                 ms,
                 at.wall_ms,
                 at.mono_ms as i64
             ])?;
+            touch(c, *k)?;
         }
-        Op::End { id, outcome, at } => {
+        Op::Leave {
+            k,
+            n,
+            left_by,
+            answer,
+            ms,
+        } => {
             c.prepare_cached(
-                "UPDATE sessions SET outcome = ?2, ended_wall_ms = ?3, ended_mono_ms = ?4 WHERE id = ?1 AND outcome IS NULL",
+                "UPDATE steps SET left_by = ?3, answer = ?4, ms = ?5 WHERE session = ?1 AND n = ?2",
             )?
-            .execute(params![id, outcome, at.wall_ms, at.mono_ms as i64])?;
+            .execute(params![k, n, left_by, answer, ms])?;
+            touch(c, *k)?;
+        }
+        Op::Touch(k) => touch(c, *k)?,
+        Op::End {
+            k,
+            outcome,
+            at,
+            open,
+        } => {
+            c.prepare_cached(
+                "UPDATE sessions SET outcome = ?2, ended_wall_ms = ?3, ended_mono_ms = ?4, rev = rev + 1 WHERE k = ?1 AND outcome IS NULL",
+            )?
+            .execute(params![k, outcome, at.wall_ms, at.mono_ms as i64])?;
+            if let Some((n, ms)) = open {
+                c.prepare_cached(
+                    "UPDATE steps SET ms = ?3 WHERE session = ?1 AND n = ?2 AND left_by IS NULL",
+                )?
+                .execute(params![k, n, ms])?;
+            }
         }
         Op::Declared {
-            id,
+            k,
             situation,
             age_band,
         } => {
-            c.prepare_cached("UPDATE sessions SET situation = ?2, age_band = ?3 WHERE id = ?1")?
-                .execute(params![id, situation, age_band])?;
+            c.prepare_cached(
+                "UPDATE sessions SET situation = ?2, age_band = ?3, rev = rev + 1 WHERE k = ?1",
+            )?
+            .execute(params![k, situation, age_band])?;
         }
-        Op::Result(r) => {
+        Op::Result(r, k) => {
             let p = &r.profile;
             let reading = p.reading();
             let skills = format!(
@@ -713,13 +831,12 @@ fn write_op(c: &Connection, station: &str, op: &Op) -> rusqlite::Result<()> {
                     .collect::<Vec<_>>()
                     .join(",")
             );
-            let id = r.id.to_string();
             c.prepare_cached(
-                "INSERT OR REPLACE INTO profiles (session_id, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills)
+                "INSERT OR REPLACE INTO profiles (session, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?
             .execute(params![
-                id,
+                k,
                 record::reading_id(&reading),
                 record::strongest_letters(&reading),
                 p.holland_code(r.id.seed()),
@@ -731,14 +848,15 @@ fn write_op(c: &Connection, station: &str, op: &Op) -> rusqlite::Result<()> {
                 p.areas[5].score, p.areas[5].evidence,
                 skills,
             ])?;
-            c.prepare_cached("DELETE FROM top_trades WHERE session_id = ?1")?
-                .execute([&id])?;
-            for (k, t) in r.top_trades.iter().enumerate() {
+            c.prepare_cached("DELETE FROM top_trades WHERE session = ?1")?
+                .execute([k])?;
+            for (rank, t) in r.top_trades.iter().enumerate() {
                 c.prepare_cached(
-                    "INSERT INTO top_trades (session_id, rank, trade) VALUES (?1, ?2, ?3)",
+                    "INSERT INTO top_trades (session, rank, trade) VALUES (?1, ?2, ?3)",
                 )?
-                .execute(params![id, k as i64 + 1, t])?;
+                .execute(params![k, rank as i64 + 1, t])?;
             }
+            touch(c, *k)?;
         }
         Op::Rejected(_) => {}
     }
