@@ -251,8 +251,8 @@ fn steps(db: &Path) -> Option<(String, i64, i64, Option<String>)> {
     let conn = klub_kiosk::storage::db::open_ro(db).ok()?;
     conn.query_row(
         "SELECT s.id, \
-                (SELECT count(*) FROM steps WHERE session_id = s.id), \
-                (SELECT count(*) FROM steps WHERE session_id = s.id AND kind = 'answered'), \
+                (SELECT count(*) FROM steps WHERE session = s.k), \
+                (SELECT count(*) FROM steps WHERE session = s.k AND left_by = 'answered'), \
                 s.outcome \
          FROM sessions s",
         [],

@@ -642,7 +642,7 @@ fn export_to_usb_copies_a_sound_log_or_says_the_stick_is_missing() {
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].outcome.as_deref(), Some("abandoned"));
     assert!(
-        klub_kiosk::storage::read::steps(&conn, &rows[0].id)
+        klub_kiosk::storage::read::steps(&conn, rows[0].key)
             .unwrap()
             .len()
             >= 2

@@ -250,7 +250,23 @@ fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_
     std::fs::create_dir(&other).unwrap();
     let (twin, _) = station(&other, "borne-a", &[visit("chartres", T0)]);
     let (fine, _) = station(dir.path(), "borne-f", &[visit("chartres", T0)]);
+    // A log edited by hand around its CHECKs: merge copies rows without re-checking each
+    // one, so the input's own check must catch it.
+    let (tampered, _) = station(dir.path(), "borne-t", &[visit("chartres", T0)]);
+    {
+        let c = Connection::open(&tampered).unwrap();
+        c.pragma_update(None, "ignore_check_constraints", "ON")
+            .unwrap();
+        let n = c
+            .execute(
+                "UPDATE sessions SET stop = 'Marie Dupont, 12 rue des Lilas'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    }
     for (bad, says) in [
+        (&tampered, "endommagé"),
         (&foreign, "pas un journal du Klub"),
         (&junk, "endommagé"),
         (&newer, "version plus récente"),
