@@ -93,11 +93,7 @@ pub fn play(
     } else {
         PlaybackMode::Despawn
     };
-    let gain = if kind == SoundKind::Ambient {
-        station.gain() * 0.4
-    } else {
-        station.gain()
-    };
+    let gain = gain(station, kind);
     let mut e = commands.spawn((
         Name::new("Sound"),
         kind,
@@ -125,13 +121,31 @@ pub fn stop(commands: &mut Commands, sounds: &Query<(Entity, &SoundKind)>, kind:
     }
 }
 
-fn apply_volume(station: Res<Station>, mut sinks: Query<(&SoundKind, &mut AudioSink)>) {
-    for (kind, mut sink) in &mut sinks {
-        let g = if *kind == SoundKind::Ambient {
-            station.gain() * 0.4
-        } else {
-            station.gain()
-        };
-        sink.set_volume(Volume::Linear(g));
+/// How loud ambient loops are next to narration and step sounds, so speech stays clear.
+pub const AMBIENT_SHARE: f32 = 0.4;
+
+/// The linear volume of a sound of `kind` at the station's volume (0 when muted).
+pub fn gain(station: &Station, kind: SoundKind) -> f32 {
+    if kind == SoundKind::Ambient {
+        station.gain() * AMBIENT_SHARE
+    } else {
+        station.gain()
+    }
+}
+
+/// Applies the volume and mute to what plays, and to what is about to (a sound whose sink
+/// does not exist yet starts from its `PlaybackSettings`).
+fn apply_volume(
+    station: Res<Station>,
+    mut sounds: Query<(&SoundKind, &mut PlaybackSettings, Option<&mut AudioSink>)>,
+) {
+    for (kind, mut settings, sink) in &mut sounds {
+        let g = Volume::Linear(gain(&station, *kind));
+        if settings.volume != g {
+            settings.volume = g;
+        }
+        if let Some(mut sink) = sink {
+            sink.set_volume(g);
+        }
     }
 }
