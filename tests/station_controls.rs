@@ -715,3 +715,43 @@ fn low_reach_keeps_every_control_in_the_lower_part_of_every_screen() {
     }
     assert!(bad.is_empty(), "controls out of reach:\n{}", bad.join("\n"));
 }
+
+#[test]
+fn step_pictures_are_scaled_to_the_screen_and_kept_on_the_gpu_side_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = station_config(tmp.path(), false, |c| c);
+    let mut h = harness(&cfg, (1920, 1080));
+    // No multisampled target: it alone would cost about 33 MB at 1080p.
+    let msaa: Vec<bevy::render::view::Msaa> = h
+        .world()
+        .query_filtered::<&bevy::render::view::Msaa, With<Camera2d>>()
+        .iter(h.app.world())
+        .copied()
+        .collect();
+    assert_eq!(msaa, vec![bevy::render::view::Msaa::Off]);
+    start(&mut h, "Une matinée dans un entrepôt");
+    play_until(&mut h, "panorama");
+    let (handle, size) = h.app.world().resource::<Play>().picture.clone().unwrap();
+    // The play screen still knows the file's size (zones are in its pixels)...
+    assert_eq!(size, UVec2::new(4096, 1080));
+    let img = h
+        .app
+        .world()
+        .resource::<Assets<Image>>()
+        .get(&handle)
+        .unwrap();
+    // ...but the texture is only as high as the screen shows it (500 px), same shape,
+    // and its pixels are not kept in the main world once on the GPU.
+    assert_eq!(img.height(), 500);
+    assert!((img.width() as f32 / 500.0 - 4096.0 / 1080.0).abs() < 0.01);
+    assert_eq!(
+        img.asset_usage,
+        bevy::asset::RenderAssetUsages::RENDER_WORLD
+    );
+    // The zones still answer where they are drawn.
+    h.play_step().unwrap();
+    assert!(matches!(
+        h.app.world().resource::<Play>().phase,
+        Phase::Enjoy { found: 3, total: 3 }
+    ));
+}

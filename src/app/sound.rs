@@ -33,7 +33,7 @@ pub struct Narration {
     pub until: Duration,
 }
 
-/// Sounds read once, by path; content only, never visitor data.
+/// Ambient and step sounds read once, by path; content only, never visitor data.
 #[derive(Resource, Default)]
 pub struct SoundCache(HashMap<PathBuf, (Handle<AudioSource>, Duration)>);
 
@@ -84,7 +84,11 @@ pub fn play(
             let h = sources.add(AudioSource {
                 bytes: bytes.into(),
             });
-            cache.0.insert(path.to_owned(), (h.clone(), len));
+            // Narration is read once per step and there is one file per text: caching it
+            // would keep every text heard in memory for good (tens of MB per scenario).
+            if kind != SoundKind::Narration {
+                cache.0.insert(path.to_owned(), (h.clone(), len));
+            }
             (h, len)
         }
     };

@@ -439,25 +439,24 @@ fn build_step(
                 SoundKind::Effect,
             );
         }
-        if visitor.read_aloud {
-            if let Some((key, _)) = step.texts().first()
-                && let Some(path) = narration_file(folder, key, visitor.variant())
-            {
-                sound::play(
-                    &mut commands,
-                    &mut cache,
-                    &mut sources,
-                    &station,
-                    &clock,
-                    &path,
-                    SoundKind::Narration,
-                );
-            }
+        if visitor.read_aloud
+            && let Some((key, _)) = step.texts().first()
+            && let Some(path) = narration_file(folder, key, visitor.variant())
+        {
+            sound::play(
+                &mut commands,
+                &mut cache,
+                &mut sources,
+                &station,
+                &clock,
+                &path,
+                SoundKind::Narration,
+            );
         }
     }
     if play.picture.is_none()
         && let (Some(folder), Some(file)) = (&folder, &step.image)
-        && let Some((img, size)) = picture::load_png(&folder.join(file))
+        && let Some((img, size)) = picture::load_png(&folder.join(file), PICTURE_H as u32)
     {
         play.picture = Some((images.add(img), size));
     }
