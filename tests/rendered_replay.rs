@@ -3,6 +3,7 @@
 //! - The QR code on the final screenshot decodes (rqrr) to a valid pass whose profile is
 //!   the one logged in the database.
 //! - The step screenshots differ from one another in their text area.
+//! - A replayed immersion with pictures and a panorama stays under its peak memory.
 //!
 //! Needs `xvfb` and `mesa-vulkan-drivers` (installed by `.ci/run`).
 
@@ -190,4 +191,76 @@ fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
             steps[i + 1].display()
         );
     }
+}
+
+/// Peak resident memory allowed for a replayed immersion with pictures and a panorama,
+/// without screenshots (as a visitor's session). Measured under lavapipe: 286–289 MB in a
+/// debug build, 271 MB in release, where LLVM (lavapipe's shader compiler) and the
+/// binary's code account for about 110 MB. The goal of 250 MB is not met there yet; these
+/// bounds catch regressions (a 4× multisampled target alone added about 65 MB).
+const PEAK_RSS_MB: u64 = if cfg!(debug_assertions) { 330 } else { 290 };
+
+/// The high-water mark of a process's resident memory, in MB.
+fn vm_hwm_mb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
+}
+
+#[test]
+fn a_replayed_immersion_with_a_panorama_stays_under_its_peak_memory() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("config")).unwrap();
+    let cfg_text = std::fs::read_to_string("kiosk-config/default.toml")
+        .unwrap()
+        .replace(
+            "scenarios_dir = \"../scenarios\"",
+            &format!(
+                "scenarios_dir = \"{}/scenarios\"",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        );
+    let cfg = tmp.path().join("config/station.toml");
+    std::fs::write(&cfg, &cfg_text).unwrap();
+    let (_x, display) = start_xvfb();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_klub-kiosk"))
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "--no-log",
+            "--replay",
+            "kiosk-config/replay/logistique.replay",
+        ])
+        .env("DISPLAY", &display)
+        .env("BEVY_ASSET_ROOT", env!("CARGO_MANIFEST_DIR"))
+        .env(
+            "VK_ICD_FILENAMES",
+            "/usr/share/vulkan/icd.d/lvp_icd.x86_64.json",
+        )
+        .env_remove("WAYLAND_DISPLAY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // VmHWM only grows, so the last reading before the exit is the peak (to a few ms).
+    let mut peak = 0;
+    let t = Instant::now();
+    let status = loop {
+        if let Some(mb) = vm_hwm_mb(child.id()) {
+            peak = peak.max(mb);
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(t.elapsed() < Duration::from_secs(600), "replay too long");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // A replay that cannot find a target exits with an error.
+    assert!(status.success(), "replay failed");
+    eprintln!("peak RSS {peak} MB (bound {PEAK_RSS_MB} MB)");
+    assert!(
+        peak > 50 && peak < PEAK_RSS_MB,
+        "peak RSS {peak} MB, bound {PEAK_RSS_MB} MB"
+    );
 }

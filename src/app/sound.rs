@@ -33,7 +33,7 @@ pub struct Narration {
     pub until: Duration,
 }
 
-/// Sounds read once, by path; content only, never visitor data.
+/// Ambient and step sounds read once, by path; content only, never visitor data.
 #[derive(Resource, Default)]
 pub struct SoundCache(HashMap<PathBuf, (Handle<AudioSource>, Duration)>);
 
@@ -84,7 +84,11 @@ pub fn play(
             let h = sources.add(AudioSource {
                 bytes: bytes.into(),
             });
-            cache.0.insert(path.to_owned(), (h.clone(), len));
+            // Narration is read once per step and there is one file per text: caching it
+            // would keep every text heard in memory for good (tens of MB per scenario).
+            if kind != SoundKind::Narration {
+                cache.0.insert(path.to_owned(), (h.clone(), len));
+            }
             (h, len)
         }
     };
@@ -93,11 +97,7 @@ pub fn play(
     } else {
         PlaybackMode::Despawn
     };
-    let gain = if kind == SoundKind::Ambient {
-        station.gain() * 0.4
-    } else {
-        station.gain()
-    };
+    let gain = gain(station, kind);
     let mut e = commands.spawn((
         Name::new("Sound"),
         kind,
@@ -125,13 +125,31 @@ pub fn stop(commands: &mut Commands, sounds: &Query<(Entity, &SoundKind)>, kind:
     }
 }
 
-fn apply_volume(station: Res<Station>, mut sinks: Query<(&SoundKind, &mut AudioSink)>) {
-    for (kind, mut sink) in &mut sinks {
-        let g = if *kind == SoundKind::Ambient {
-            station.gain() * 0.4
-        } else {
-            station.gain()
-        };
-        sink.set_volume(Volume::Linear(g));
+/// How loud ambient loops are next to narration and step sounds, so speech stays clear.
+pub const AMBIENT_SHARE: f32 = 0.4;
+
+/// The linear volume of a sound of `kind` at the station's volume (0 when muted).
+pub fn gain(station: &Station, kind: SoundKind) -> f32 {
+    if kind == SoundKind::Ambient {
+        station.gain() * AMBIENT_SHARE
+    } else {
+        station.gain()
+    }
+}
+
+/// Applies the volume and mute to what plays, and to what is about to (a sound whose sink
+/// does not exist yet starts from its `PlaybackSettings`).
+fn apply_volume(
+    station: Res<Station>,
+    mut sounds: Query<(&SoundKind, &mut PlaybackSettings, Option<&mut AudioSink>)>,
+) {
+    for (kind, mut settings, sink) in &mut sounds {
+        let g = Volume::Linear(gain(&station, *kind));
+        if settings.volume != g {
+            settings.volume = g;
+        }
+        if let Some(mut sink) = sink {
+            sink.set_volume(g);
+        }
     }
 }

@@ -50,18 +50,41 @@ pub(super) fn plugin(app: &mut App) {
 
 /// With `low_reach`, controls start this far down the screen (wheelchair users at tall screens).
 pub const LOW_REACH_TOP_VH: f32 = 40.0;
+/// With `low_reach`, gaps between targets: smaller, so more rows of controls fit low down,
+/// still wide enough that a finger does not hit two.
+pub const LOW_REACH_GAP: f32 = 16.0;
+/// With `low_reach`, the space under a screen's content.
+pub const LOW_REACH_BOTTOM: f32 = 24.0;
 
 /// Keeps every screen's content in the lower part of the screen when the config asks.
+/// Screens also put their texts before their controls then, so the controls come last,
+/// at the bottom.
 fn low_reach(
     station: Res<crate::app::bridge::Station>,
     mut roots: Query<&mut Node, Added<crate::app::widget::ScreenRoot>>,
+    mut nodes: Query<&mut Node, (Added<Node>, Without<crate::app::widget::ScreenRoot>)>,
 ) {
     if !station.config.low_reach {
         return;
     }
     for mut n in &mut roots {
         n.padding.top = Val::Vh(LOW_REACH_TOP_VH);
+        n.padding.bottom = px(LOW_REACH_BOTTOM);
         n.justify_content = JustifyContent::FlexEnd;
+        n.row_gap = px(LOW_REACH_GAP);
+    }
+    for mut n in &mut nodes {
+        if n.row_gap == px(size::GAP) {
+            n.row_gap = px(LOW_REACH_GAP);
+        }
+        if n.column_gap == px(size::GAP) {
+            n.column_gap = px(LOW_REACH_GAP);
+        }
+        // A wrapping row sized to its content can be measured one line high and then
+        // wrap, spilling its last line onto the controls below; full width avoids it.
+        if n.flex_wrap == FlexWrap::Wrap && n.width == Val::Auto {
+            n.width = percent(100);
+        }
     }
 }
 

@@ -214,10 +214,11 @@ const CP1252_HIGH: [(char, u8); 27] = [
 ];
 
 /// Sends bytes to the printer: a device path (`/dev/usb/lp0`) or a file, appended to.
+/// A device that is missing (printer unplugged) is an error, never a new file in `/dev`.
 pub fn print_to(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut f = std::fs::OpenOptions::new()
         .append(true)
-        .create(true)
+        .create(!path.starts_with("/dev"))
         .open(path)?;
     f.write_all(bytes)?;
     f.flush()

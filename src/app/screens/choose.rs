@@ -86,13 +86,19 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
     p.spawn(widget::heading(
         v.say("Que veux-tu essayer ?", "What would you like to try?"),
     ));
-    p.spawn(widget::row()).with_children(|r| {
-        for i in order(station, v.scanned.as_ref()) {
-            let s = &station.content.scenarios[i];
-            let label = format!("{} · {} min", v.t(&s.title), s.duration_minutes);
-            r.spawn((widget::button(&label), PickScenario(i)));
-        }
-    });
+    let buttons = |p: &mut ChildSpawnerCommands| {
+        p.spawn(widget::row()).with_children(|r| {
+            for i in order(station, v.scanned.as_ref()) {
+                let s = &station.content.scenarios[i];
+                let label = format!("{} · {} min", v.t(&s.title), s.duration_minutes);
+                r.spawn((widget::button(&label), PickScenario(i)));
+            }
+        });
+    };
+    // Low reach: the buttons go last, at the bottom of the screen, under the scan message.
+    if !station.config.low_reach {
+        buttons(p);
+    }
     let scan = match &v.scan_message {
         Some(m) => v.t(m).to_owned(),
         None => v
@@ -111,6 +117,9 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         },
         BackgroundColor(palette::PANEL),
     ));
+    if station.config.low_reach {
+        buttons(p);
+    }
 }
 
 fn on_choose_tap(

@@ -203,6 +203,9 @@ pub const ZONE_MARGIN: f32 = 48.0;
 const PANO_W: f32 = 1400.0;
 /// Height of pictures.
 const PICTURE_H: f32 = 500.0;
+/// Height of hotspot and panorama pictures with low reach: the picture is a control, so it
+/// must fit, with "J'ai fini", in the lower part of the screen.
+const LOW_REACH_PICTURE_H: f32 = 300.0;
 
 fn start(
     mut commands: Commands,
@@ -253,10 +256,16 @@ fn start(
     play.reset_step(clock.now);
     let back = visitor.say("◀ Retour", "◀ Back");
     let skip = visitor.say("Passer ▶", "Skip ▶");
+    // Low reach: a step's controls sit at the bottom of its area, its texts above them.
+    // (The player is not a `ScreenRoot`: its own controls row is already at the bottom.)
+    let step_justify = if station.config.low_reach {
+        JustifyContent::FlexEnd
+    } else {
+        JustifyContent::Center
+    };
     commands.spawn((
         Name::new("Player"),
         DespawnOnExit(Screen::Play),
-        widget::ScreenRoot,
         PlayRoot,
         Node {
             width: percent(100),
@@ -299,7 +308,7 @@ fn start(
                     width: percent(100),
                     flex_direction: FlexDirection::Column,
                     align_items: AlignItems::Center,
-                    justify_content: JustifyContent::Center,
+                    justify_content: step_justify,
                     row_gap: px(size::GAP),
                     ..default()
                 },
@@ -413,6 +422,11 @@ fn build_step(
     for mut n in &mut fill {
         n.width = percent(100.0 * done as f32 / total.max(1) as f32);
     }
+    if new_step {
+        // The last step's sound and narration end with it; the ambient loop goes on.
+        sound::stop(&mut commands, &sounds, SoundKind::Effect);
+        sound::stop(&mut commands, &sounds, SoundKind::Narration);
+    }
     if new_step && let Some(folder) = &folder {
         if let Some(snd) = &step.sound {
             sound::play(
@@ -425,26 +439,24 @@ fn build_step(
                 SoundKind::Effect,
             );
         }
-        if visitor.read_aloud {
-            sound::stop(&mut commands, &sounds, SoundKind::Narration);
-            if let Some((key, _)) = step.texts().first()
-                && let Some(path) = narration_file(folder, key, visitor.variant())
-            {
-                sound::play(
-                    &mut commands,
-                    &mut cache,
-                    &mut sources,
-                    &station,
-                    &clock,
-                    &path,
-                    SoundKind::Narration,
-                );
-            }
+        if visitor.read_aloud
+            && let Some((key, _)) = step.texts().first()
+            && let Some(path) = narration_file(folder, key, visitor.variant())
+        {
+            sound::play(
+                &mut commands,
+                &mut cache,
+                &mut sources,
+                &station,
+                &clock,
+                &path,
+                SoundKind::Narration,
+            );
         }
     }
     if play.picture.is_none()
         && let (Some(folder), Some(file)) = (&folder, &step.image)
-        && let Some((img, size)) = picture::load_png(&folder.join(file))
+        && let Some((img, size)) = picture::load_png(&folder.join(file), PICTURE_H as u32)
     {
         play.picture = Some((images.add(img), size));
     }
@@ -476,11 +488,17 @@ fn build_step(
             });
             return;
         }
-        step_content(p, step, v, play);
+        step_content(p, step, v, play, station.config.low_reach);
     });
 }
 
-fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &Play) {
+fn step_content(
+    p: &mut ChildSpawnerCommands,
+    step: &Step,
+    v: &Visitor,
+    play: &Play,
+    low_reach: bool,
+) {
     let picture = || play.picture.clone();
     p.spawn(widget::heading(v.t(step.body.main_text())));
     match &step.body {
@@ -612,9 +630,22 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
         }
         StepBody::Hotspot { zones, .. } | StepBody::Panorama { zones, .. } => {
             let pano = matches!(step.body, StepBody::Panorama { .. });
+            let pic_h = if low_reach {
+                LOW_REACH_PICTURE_H
+            } else {
+                PICTURE_H
+            };
+            let fb = play.feedback.as_ref().map_or_else(
+                || v.say("Touche l'image.", "Tap the picture.").to_owned(),
+                |t| v.t(t).to_owned(),
+            );
+            // Low reach: the feedback is read, not touched, so it goes above the picture.
+            if low_reach {
+                p.spawn(widget::body(fb.clone()));
+            }
             if let Some((h, sz)) = picture() {
-                let scale = PICTURE_H / sz.y as f32;
-                let shown = Vec2::new(sz.x as f32 * scale, PICTURE_H);
+                let scale = pic_h / sz.y as f32;
+                let shown = Vec2::new(sz.x as f32 * scale, pic_h);
                 let zp = ZonePicture { image: sz, shown };
                 if pano {
                     p.spawn(widget::row()).with_children(|r| {
@@ -626,7 +657,7 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                             Name::new("Panorama"),
                             Node {
                                 width: px(PANO_W.min(shown.x)),
-                                height: px(PICTURE_H),
+                                height: px(pic_h),
                                 overflow: Overflow::clip(),
                                 border_radius: BorderRadius::all(px(size::RADIUS)),
                                 ..default()
@@ -643,7 +674,7 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                                     position_type: PositionType::Absolute,
                                     left: px(-play.pan),
                                     width: px(shown.x * 2.0),
-                                    height: px(PICTURE_H),
+                                    height: px(pic_h),
                                     flex_direction: FlexDirection::Row,
                                     ..default()
                                 },
@@ -654,7 +685,7 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                                         ImageNode::new(h.clone()),
                                         Node {
                                             width: px(shown.x),
-                                            height: px(PICTURE_H),
+                                            height: px(pic_h),
                                             ..default()
                                         },
                                     ))
@@ -683,11 +714,9 @@ fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &P
                     .with_children(|im| zone_marks(im, zones, zp, play, 0));
                 }
             }
-            let fb = play.feedback.as_ref().map_or_else(
-                || v.say("Touche l'image.", "Tap the picture.").to_owned(),
-                |t| v.t(t).to_owned(),
-            );
-            p.spawn(widget::body(fb));
+            if !low_reach {
+                p.spawn(widget::body(fb));
+            }
             p.spawn((
                 widget::quiet_button(v.say("J'ai fini", "I'm done")),
                 PlayButton::Done,

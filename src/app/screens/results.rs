@@ -20,6 +20,7 @@ use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Results), spawn);
+    app.add_systems(Update, watch_printing.run_if(in_state(Screen::Results)));
     app.add_observer(on_results_tap);
 }
 
@@ -35,6 +36,15 @@ const QR_SIDE: u32 = 480;
 /// The QR code on screen.
 #[derive(Component)]
 pub struct PassQr;
+
+/// The line that says how printing went (empty until "Imprimer" is tapped).
+#[derive(Component)]
+pub struct PrintStatus;
+
+/// A ticket on its way to the printer, off the main thread: a device that blocks or fails
+/// never freezes the screen. Dropped with the results screen.
+#[derive(Component)]
+struct Printing(bevy::tasks::Task<std::io::Result<()>>);
 
 /// What the results screen shows, worked out from the visitor's session.
 pub struct Outcome {
@@ -238,6 +248,12 @@ fn spawn(
                 ResultsButton::Finish,
             ));
         });
+        if printer {
+            p.spawn((
+                PrintStatus,
+                widget::text(String::new(), size::SMALL, palette::WARNING),
+            ));
+        }
     });
     visitor.qr = qr.map(|q| q.0);
     visitor.pass = out.pass;
@@ -256,7 +272,9 @@ fn on_results_tap(
     station: Res<Station>,
     visitor: Res<Visitor>,
     trades: Option<Res<TicketTrades>>,
+    mut status: Query<(Entity, &mut bevy::prelude::Text, Has<Printing>), With<PrintStatus>>,
     mut next: ResMut<NextState<Screen>>,
+    mut commands: Commands,
 ) {
     let Ok(b) = buttons.get(tap.entity) else {
         return;
@@ -264,7 +282,20 @@ fn on_results_tap(
     match b {
         ResultsButton::Finish => next.set(Screen::Thanks),
         ResultsButton::Print => {
+            let Ok((line, mut text, busy)) = status.single_mut() else {
+                return;
+            };
+            // One ticket at a time: a second tap while printing would print twice.
+            if busy {
+                return;
+            }
             let Some(url) = visitor.pass_url.clone() else {
+                text.0 = visitor
+                    .say(
+                        "Pas de pass à imprimer. Demande au médiateur ou à la médiatrice.",
+                        "No pass to print. Ask the Klub's mediator.",
+                    )
+                    .to_owned();
                 return;
             };
             let ticket = Ticket {
@@ -272,11 +303,47 @@ fn on_results_tap(
                 trades: trades.map(|t| t.0.clone()).unwrap_or_default(),
                 url,
             };
-            let path = std::path::Path::new(&station.config.printer);
-            if let Err(e) = crate::media::escpos::print_to(path, &ticket.to_escpos(QrPrint::Native))
-            {
-                error!("impression impossible / cannot print: {e}");
-            }
+            let bytes = ticket.to_escpos(QrPrint::Native);
+            let path = std::path::PathBuf::from(&station.config.printer);
+            let task = bevy::tasks::IoTaskPool::get()
+                .spawn(async move { crate::media::escpos::print_to(&path, &bytes) });
+            text.0 = visitor.say("Impression en cours…", "Printing…").to_owned();
+            commands.entity(line).insert(Printing(task));
         }
+    }
+}
+
+/// Tells the visitor how printing went, once the printer has answered.
+fn watch_printing(
+    mut printing: Query<(Entity, &mut Printing, &mut bevy::prelude::Text)>,
+    visitor: Res<Visitor>,
+    clock: Res<crate::app::bridge::Clock>,
+    mut wake: ResMut<crate::app::redraw::Wake>,
+    mut commands: Commands,
+) {
+    for (e, mut job, mut text) in &mut printing {
+        let Some(done) = bevy::tasks::futures::check_ready(&mut job.0) else {
+            // Frames are reactive: come back soon to see whether the printer answered.
+            wake.at(clock.now + std::time::Duration::from_millis(100));
+            continue;
+        };
+        commands.entity(e).remove::<Printing>();
+        text.0 = match done {
+            Ok(()) => visitor
+                .say(
+                    "Ton ticket sort de l'imprimante !",
+                    "Your ticket is printing!",
+                )
+                .to_owned(),
+            Err(e) => {
+                error!("impression impossible / cannot print: {e}");
+                visitor
+                    .say(
+                        "L'imprimante ne répond pas. Prends ton pass en photo, et préviens le médiateur ou la médiatrice.",
+                        "The printer is not answering. Take a photo of your pass, and tell the Klub's mediator.",
+                    )
+                    .to_owned()
+            }
+        };
     }
 }

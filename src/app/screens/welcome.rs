@@ -1,5 +1,6 @@
 //! Welcome: language, read-aloud, easy text, no time limit, an optional situation and age
-//! band, and one sentence about privacy.
+//! band, and one sentence about privacy. With low reach, the situation and age band move
+//! to a second page so every control fits in the lower part of the screen.
 
 use crate::app::bridge::{Station, Visitor};
 use crate::app::input::Tapped;
@@ -25,11 +26,19 @@ enum WelcomeButton {
     Untimed,
     Situation(Situation),
     Age(AgeBand),
+    /// Low reach: show the situation and age band (they do not fit with the rest).
+    More,
+    /// Low reach: back from the situation and age band.
+    Less,
     Go,
 }
 
-#[derive(Component)]
-struct WelcomeRoot;
+/// The welcome screen's root; `more` is true while the low-reach layout shows the
+/// situation and age band in place of the other choices.
+#[derive(Component, Default)]
+struct WelcomeRoot {
+    more: bool,
+}
 
 #[derive(Component)]
 struct Dirty;
@@ -62,14 +71,51 @@ const AGES: [(AgeBand, &str, &str); 5] = [
 
 fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
     commands
-        .spawn((widget::root(Screen::Welcome), WelcomeRoot))
-        .with_children(|p| content(p, &visitor, &station));
+        .spawn((widget::root(Screen::Welcome), WelcomeRoot::default()))
+        .with_children(|p| content(p, &visitor, &station, false));
 }
 
-fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
+fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, more: bool) {
     p.spawn(widget::heading(
         v.say("Bienvenue au Klub !", "Welcome to the Klub!"),
     ));
+    if station.config.low_reach {
+        low_reach_content(p, v, station, more);
+        return;
+    }
+    choices(p, v, station);
+    caption(p, v);
+    situation_rows(p, v);
+    privacy(p, v);
+    go(p, v);
+}
+
+/// Low reach: every text first, then the controls at the bottom. The situation and age
+/// band go on a second page, one tap away, so no control sits high on the screen.
+fn low_reach_content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, more: bool) {
+    if more {
+        caption(p, v);
+        situation_rows(p, v);
+        p.spawn((widget::button(v.say("OK", "OK")), WelcomeButton::Less));
+    } else {
+        privacy(p, v);
+        choices(p, v, station);
+        p.spawn(widget::row()).with_children(|r| {
+            r.spawn((
+                widget::quiet_button(
+                    v.say("Où tu en es (si tu veux)", "Where you are (if you like)"),
+                ),
+                WelcomeButton::More,
+            ));
+            r.spawn((
+                widget::button(v.say("C'est parti !", "Let's go!")),
+                WelcomeButton::Go,
+            ));
+        });
+    }
+}
+
+fn choices(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
     p.spawn(widget::row()).with_children(|r| {
         for lang in &station.config.languages {
             let label = match lang {
@@ -96,6 +142,9 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
             WelcomeButton::Untimed,
         ));
     });
+}
+
+fn caption(p: &mut ChildSpawnerCommands, v: &Visitor) {
     p.spawn(widget::text(
         v.say(
             "Si tu veux, dis-nous où tu en es :",
@@ -104,6 +153,9 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         size::SMALL,
         palette::TEXT_SOFT,
     ));
+}
+
+fn situation_rows(p: &mut ChildSpawnerCommands, v: &Visitor) {
     p.spawn(widget::row()).with_children(|r| {
         for (s, fr, en) in SITUATIONS {
             r.spawn((
@@ -120,6 +172,9 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
             ));
         }
     });
+}
+
+fn privacy(p: &mut ChildSpawnerCommands, v: &Visitor) {
     p.spawn(widget::text(
         v.say(
             "On ne garde rien sur toi : tes résultats restent dans ton QR code.",
@@ -128,6 +183,9 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         size::SMALL,
         palette::TEXT,
     ));
+}
+
+fn go(p: &mut ChildSpawnerCommands, v: &Visitor) {
     p.spawn((
         widget::button(v.say("C'est parti !", "Let's go!")),
         WelcomeButton::Go,
@@ -137,7 +195,7 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
 fn on_welcome_tap(
     tap: On<Tapped>,
     buttons: Query<&WelcomeButton>,
-    roots: Query<Entity, With<WelcomeRoot>>,
+    mut roots: Query<(Entity, &mut WelcomeRoot)>,
     mut visitor: ResMut<Visitor>,
     station: Res<Station>,
     mut next: ResMut<NextState<Screen>>,
@@ -158,27 +216,32 @@ fn on_welcome_tap(
         WelcomeButton::Untimed => visitor.untimed = !visitor.untimed,
         WelcomeButton::Situation(s) => visitor.situation = s,
         WelcomeButton::Age(a) => visitor.age = a,
+        WelcomeButton::More | WelcomeButton::Less => {
+            for (_, mut r) in &mut roots {
+                r.more = matches!(*b, WelcomeButton::More);
+            }
+        }
         WelcomeButton::Go => {
             next.set(choose::after_welcome(&station));
             return;
         }
     }
-    for r in &roots {
+    for (r, _) in &roots {
         commands.entity(r).insert(Dirty);
     }
 }
 
 fn rebuild(
-    roots: Query<Entity, (With<WelcomeRoot>, With<Dirty>)>,
+    roots: Query<(Entity, &WelcomeRoot), With<Dirty>>,
     visitor: Res<Visitor>,
     station: Res<Station>,
     mut commands: Commands,
 ) {
-    for r in &roots {
+    for (r, root) in &roots {
         commands
             .entity(r)
             .remove::<Dirty>()
             .despawn_children()
-            .with_children(|p| content(p, &visitor, &station));
+            .with_children(|p| content(p, &visitor, &station, root.more));
     }
 }
