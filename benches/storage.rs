@@ -6,7 +6,7 @@
 //!
 //! Last run (2-core machine, release, load ≈ 2): append p50 0.26 ms, p99 0.62 ms;
 //! simulate 2,250 sessions/s; merge 5.17–5.90 s for 160,000 sessions and 2.84 M step rows
-//! before the result's CHECKs were verified, 11.8–12.4 s since (load ≈ 1.2: over budget);
+//! without verifying the rows' CHECKs; 7.0–9.4 s (load ≈ 3) with them tested in parallel;
 //! the `sqlite3` shell: 14.3 s with CHECKs, 5.5 s without; re-merge 0.04 s (all inputs
 //! skipped); report 2.25–2.52 s. With the disk busy (load 3–9) append p99 reached 8–9 ms.
 //!

@@ -187,25 +187,34 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
     conn.pragma_update(None, "synchronous", "OFF")?;
     // A large page cache saves re-reading index pages.
     conn.pragma_update(None, "cache_size", -262_144)?;
-    // Evaluating the privacy CHECKs per row would triple the merge's time. They are verified
-    // once instead, on the whole result, below: SQLite's `quick_check` skips CHECKs on a
-    // read-only connection, so the inputs checked in place above were not fully verified.
+    // Evaluating the privacy CHECKs per row would triple the merge's time, and SQLite's
+    // `quick_check` skips CHECKs on a read-only connection. So a second thread tests every
+    // input row against the tour's own CHECK expressions, on the other core, while this one
+    // copies; a row that breaks one (a log edited by hand) fails the whole merge.
+    let tests = violation_tests(&conn)?;
+    let verifier = {
+        let todo = todo.clone();
+        std::thread::spawn(move || verify_rows(&todo, &tests))
+    };
     conn.pragma_update(None, "ignore_check_constraints", "ON")?;
     // No per-row parent lookup: a step, profile or trade is only ever copied with its
     // session (through `take`), so none can end up without one.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    for (input, snap) in &todo {
-        merge_one(&mut conn, input, snap, &mut report)?;
-    }
+    let copied = todo
+        .iter()
+        .try_for_each(|(input, snap)| merge_one(&mut conn, input, snap, &mut report));
+    let verified = verifier.join().unwrap_or_else(|_| {
+        Err(StorageError::Invalid(
+            "vérification des lignes interrompue / row verification crashed".into(),
+        ))
+    });
+    copied?;
+    verified?;
     if existed && report.added == 0 && report.updated == 0 {
         return Ok(report);
     }
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
-    conn.pragma_update(None, "ignore_check_constraints", "OFF")?;
-    if let Err(e) = db::check(&conn, &tmp) {
-        drop(conn);
-        return Err(culprit(&todo, &scratch.0).unwrap_or(e));
-    }
+    db::check(&conn, &tmp)?;
     drop(conn);
     let f = std::fs::File::open(&tmp).map_err(|e| StorageError::Io {
         path: tmp.clone(),
@@ -227,12 +236,99 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
     Ok(report)
 }
 
-/// The input whose rows break the log's rules (a file edited around its CHECKs), found by
-/// checking a read-write snapshot of each: only on the failure path, so it may be slow.
-fn culprit(todo: &[(PathBuf, PathBuf)], scratch: &Path) -> Option<StorageError> {
-    let copy = scratch.join("culprit.db");
-    todo.iter()
-        .find_map(|(input, _)| db::open_snapshot(input, &copy).err())
+/// For each table of the tour, one SQL condition true for a row that breaks any of its
+/// CHECKs (taken from the tour's own schema, not from the input's).
+fn violation_tests(conn: &Connection) -> Result<Vec<(String, String)>, StorageError> {
+    let mut stmt = conn.prepare(
+        "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
+    )?;
+    let tables = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(tables
+        .into_iter()
+        .filter_map(|(name, sql)| {
+            let tests: Vec<String> = check_exprs(&sql)
+                .iter()
+                .map(|c| format!("NOT ({c})"))
+                .collect();
+            (!tests.is_empty()).then(|| (name, tests.join(" OR ")))
+        })
+        .collect())
+}
+
+/// The expressions inside the `CHECK (…)` clauses of a `CREATE TABLE` statement. (A CHECK
+/// passes when its expression is NULL, and so does `NOT (…)` in a WHERE: same rule.)
+pub fn check_exprs(sql: &str) -> Vec<String> {
+    let b = sql.as_bytes();
+    let upper = sql.to_ascii_uppercase();
+    let mut out = vec![];
+    let mut from = 0;
+    while let Some(i) = upper[from..].find("CHECK") {
+        let start = from + i;
+        from = start + "CHECK".len();
+        if start > 0 && (b[start - 1].is_ascii_alphanumeric() || b[start - 1] == b'_') {
+            continue;
+        }
+        let open = from
+            + (b[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count());
+        if b.get(open) != Some(&b'(') {
+            continue;
+        }
+        let (mut depth, mut quoted) = (0u32, false);
+        for (k, &c) in b.iter().enumerate().skip(open) {
+            match c {
+                b'\'' => quoted = !quoted,
+                b'(' if !quoted => depth += 1,
+                b')' if !quoted => {
+                    depth -= 1;
+                    if depth == 0 {
+                        out.push(sql[open + 1..k].to_owned());
+                        from = k;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+/// Tests every row of every input against `tests`, on a connection of its own.
+fn verify_rows(
+    todo: &[(PathBuf, PathBuf)],
+    tests: &[(String, String)],
+) -> Result<(), StorageError> {
+    for (input, snap) in todo {
+        let conn = Connection::open_with_flags(
+            snap,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| schema::classify(e, input))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        for (table, test) in tests {
+            let bad: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM main.\"{table}\" WHERE {test}"),
+                    [],
+                    |r| r.get(0),
+                )
+                .map_err(|e| schema::classify(e, input))?;
+            if bad > 0 {
+                return Err(StorageError::Damaged {
+                    path: input.clone(),
+                    detail: format!(
+                        "{bad} ligne(s) de « {table} » enfreignent les règles du journal (CHECK) : fichier modifié à la main ? / {bad} row(s) of {table} break the log's CHECK rules: edited by hand?"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn merge_one(
@@ -334,4 +430,21 @@ fn uri_ro(p: &Path) -> String {
     }
     s.push_str("?mode=ro");
     s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn check_clauses_are_found_whole_with_quotes_and_nesting() {
+        let sql = "CREATE TABLE t (a TEXT CHECK (a IN ('x)', 'it''s')), b INTEGER check(b >= 0),
+                   rechecked INTEGER, CHECK ((a IS NULL) = (b IS NULL))) STRICT";
+        assert_eq!(
+            super::check_exprs(sql),
+            [
+                "a IN ('x)', 'it''s')",
+                "b >= 0",
+                "(a IS NULL) = (b IS NULL)"
+            ]
+        );
+    }
 }
