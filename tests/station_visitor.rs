@@ -384,13 +384,7 @@ fn idle_reset_drops_everything_about_the_visitor() {
     assert_eq!(h.screen(), Screen::Attract);
     visitor_traces(&mut h, &[step_text]);
     // The log says idle_timeout.
-    let log = klub_kiosk::app::log::log_path(
-        &Launch {
-            config: tmp.path().join("config/station.toml"),
-            ..Default::default()
-        },
-        h.app.world().resource::<Station>(),
-    );
+    let log = klub_kiosk::app::log::log_path(h.app.world().resource::<Station>());
     h.app
         .world()
         .resource::<klub_kiosk::app::log::VisitLog>()

@@ -10,7 +10,7 @@ use crate::domain::session::{Event, SessionId};
 use crate::storage::record::{Clock as LogClock, Record, SessionResult, SessionStart};
 use crate::storage::writer::{LogWriter, StationInfo};
 use bevy::prelude::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The log file's name in the data folder.
 pub const LOG_FILE: &str = "klub-log.db";
@@ -43,18 +43,13 @@ pub struct VisitLog {
 }
 
 /// Where the station keeps its log: the config's data folder, relative to the config file.
-pub fn log_path(launch: &Launch, station: &Station) -> PathBuf {
-    let base = launch
-        .config
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    base.join(&station.config.data_dir).join(LOG_FILE)
+pub fn log_path(station: &Station) -> PathBuf {
+    station.data_dir().join(LOG_FILE)
 }
 
 impl VisitLog {
     fn open(launch: &Launch, station: &Station) -> VisitLog {
-        let path = log_path(launch, station);
+        let path = log_path(station);
         let mut log = VisitLog {
             writer: None,
             path: path.clone(),
