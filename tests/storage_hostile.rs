@@ -36,7 +36,11 @@ fn refused(input: &Path, tour: &Path, says: &str) {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains(says), "{}", stderr(&out));
     assert_eq!(std::fs::read(tour).unwrap(), before);
-    assert!(litter(dir, "merge").is_empty(), "{:?}", litter(dir, "merge"));
+    assert!(
+        litter(dir, "merge").is_empty(),
+        "{:?}",
+        litter(dir, "merge")
+    );
     assert!(litter(&tmp, "").is_empty(), "{:?}", litter(&tmp, ""));
 }
 
@@ -75,7 +79,8 @@ fn a_view_serving_clean_rows_to_the_checker_and_hostile_ones_to_the_copier_is_re
     let out = klub(&["--lang", "en", "stats", s(&h)]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("unexpected structure for a Klub log") && stderr(&out).contains("extra view sessions"),
+        stderr(&out).contains("unexpected structure for a Klub log")
+            && stderr(&out).contains("extra view sessions"),
         "{}",
         stderr(&out)
     );
@@ -88,13 +93,21 @@ fn extra_or_changed_schema_objects_are_refused_with_the_reason() {
     let tour = dir.path().join("tour.db");
     assert!(klub(&["merge", s(&a), "-o", s(&tour)]).status.success());
     let cases: [(&str, &str, &str); 3] = [
-        ("CREATE INDEX extra ON sessions (stop)", "« index extra » en trop", "extra index extra"),
+        (
+            "CREATE INDEX extra ON sessions (stop)",
+            "« index extra » en trop",
+            "extra index extra",
+        ),
         (
             "CREATE TRIGGER t AFTER INSERT ON sessions BEGIN SELECT 1; END",
             "« trigger t » en trop",
             "extra trigger t",
         ),
-        ("DROP INDEX sessions_by_pass", "« index sessions_by_pass » manquant", "missing index"),
+        (
+            "DROP INDEX sessions_by_pass",
+            "« index sessions_by_pass » manquant",
+            "missing index",
+        ),
     ];
     for (k, (sql, fr, en)) in cases.iter().enumerate() {
         let (h, _) = station(dir.path(), &format!("borne-h{k}"), &[visit("chartres", T0)]);
@@ -140,7 +153,11 @@ fn a_planted_fingerprint_does_not_make_merge_skip_another_stations_log() {
     let tour = dir.path().join("tour.db");
     assert!(klub(&["merge", s(&a), "-o", s(&tour)]).status.success());
     let out = klub(&["merge", s(&b), "-o", s(&tour)]);
-    assert!(stdout(&out).contains("1 sessions ajoutées"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("1 sessions ajoutées"),
+        "{}",
+        stdout(&out)
+    );
     let c = Connection::open(&tour).unwrap();
     let (n, has_b): (i64, bool) = c
         .query_row(
@@ -177,15 +194,16 @@ fn read_only_copy(from: &Path, to_dir: &Path, sides: &[&str]) -> PathBuf {
     p
 }
 
-fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
+/// The names in a folder with a hash of each file's bytes.
+fn listing(dir: &Path) -> Vec<(String, u64)> {
+    use std::hash::{Hash, Hasher};
     let mut v: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            (
-                e.file_name().to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::fs::read(e.path()).unwrap().hash(&mut h);
+            (e.file_name().to_string_lossy().into_owned(), h.finish())
         })
         .collect();
     v.sort();
@@ -211,7 +229,14 @@ fn a_log_on_read_only_media_is_read_and_nothing_is_written_beside_it() {
         },
     )
     .unwrap();
-    write(&log, &[visit("bourges", T0), visit("bourges", T0 + 60_000), visit("bourges", T0 + 120_000)]);
+    write(
+        &log,
+        &[
+            visit("bourges", T0),
+            visit("bourges", T0 + 60_000),
+            visit("bourges", T0 + 120_000),
+        ],
+    );
     let clean = read_only_copy(&a, &dir.path().join("stick1"), &[]);
     let cut = read_only_copy(&live, &dir.path().join("stick2"), &["-wal"]);
     drop(log);
@@ -278,7 +303,11 @@ fn a_recursive_view_does_not_hang_merge_or_stats() {
             }
             std::thread::sleep(Duration::from_millis(50));
         };
-        assert_eq!(status.and_then(|s| s.code()), Some(2), "{args:?} hung or did not refuse");
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(2),
+            "{args:?} hung or did not refuse"
+        );
         let mut err = String::new();
         std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
         assert!(err.contains("structure inattendue"), "{err}");
@@ -323,12 +352,20 @@ fn purge_refuses_a_log_with_a_planted_trigger_and_counts_the_sessions_really_gon
     let today = klub_kiosk::storage::time::paris_day_hour(now - 30 * DAY).0;
     let out = klub(&["purge", s(&h), "--before", &today]);
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
-    assert!(stderr(&out).contains("« trigger back » en trop"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("« trigger back » en trop"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(count(&h), (3, 6));
     // The same log without the trap: the count printed is the sessions gone.
     let (g, _) = station(dir.path(), "borne-g", &visits);
     let out = klub(&["purge", s(&g), "--before", &today]);
-    assert!(stdout(&out).starts_with("2 sessions effacées"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with("2 sessions effacées"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(count(&g), (1, 2));
 }
 
@@ -360,5 +397,8 @@ fn strings_from_logs_and_file_names_reach_the_terminal_without_escapes() {
     let out = klub(&["merge", s(&weird), "-o", s(&tour)]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("x[2Jy.db") && !err.contains('\u{1b}'), "{err:?}");
+    assert!(
+        err.contains("x[2Jy.db") && !err.contains('\u{1b}'),
+        "{err:?}"
+    );
 }

@@ -1,8 +1,8 @@
 //! Opening a log: pragmas on every connection, checks before any change, snapshots.
 
+use crate::storage::StorageError;
 use crate::storage::input::{self, InputLog};
 use crate::storage::schema;
-use crate::storage::{StorageError};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -122,7 +122,9 @@ pub fn uri(p: &Path, immutable: bool) -> String {
     let mut s = String::from("file:");
     for b in abs.as_os_str().as_encoded_bytes() {
         match *b {
-            b'%' | b'?' | b'#' | b'"' | b'\'' | 0..=b' ' | 0x7f.. => s.push_str(&format!("%{b:02X}")),
+            b'%' | b'?' | b'#' | b'"' | b'\'' | 0..=b' ' | 0x7f.. => {
+                s.push_str(&format!("%{b:02X}"))
+            }
             c => s.push(c as char),
         }
     }
@@ -218,13 +220,28 @@ pub fn check_schema(conn: &Connection, db: &str, path: &Path) -> Result<u32, Sto
     for r in rows.iter().filter(|r| !want.contains(r)) {
         let telling = r.0 == "view" || r.0 == "trigger";
         diffs.push(if want.iter().any(|w| same_name(w, r)) {
-            (telling, format!("« {} » modifié", name(r)), format!("{} altered", name(r)))
+            (
+                telling,
+                format!("« {} » modifié", name(r)),
+                format!("{} altered", name(r)),
+            )
         } else {
-            (telling, format!("« {} » en trop", name(r)), format!("extra {}", name(r)))
+            (
+                telling,
+                format!("« {} » en trop", name(r)),
+                format!("extra {}", name(r)),
+            )
         });
     }
-    for w in want.iter().filter(|w| !rows.iter().any(|r| same_name(r, w))) {
-        diffs.push((false, format!("« {} » manquant", name(w)), format!("missing {}", name(w))));
+    for w in want
+        .iter()
+        .filter(|w| !rows.iter().any(|r| same_name(r, w)))
+    {
+        diffs.push((
+            false,
+            format!("« {} » manquant", name(w)),
+            format!("missing {}", name(w)),
+        ));
     }
     diffs.sort_by_key(|d| !d.0);
     const SHOWN: usize = 4;
@@ -268,9 +285,7 @@ pub fn open(path: &Path) -> Result<InputLog, StorageError> {
     let limit = time_limit(meta.len());
     let mut copy = None;
     for attempt in 0..COPY_ATTEMPTS {
-        let live = ["-wal", "-journal"]
-            .iter()
-            .any(|s| side(path, s).exists());
+        let live = ["-wal", "-journal"].iter().any(|s| side(path, s).exists());
         if !live {
             break;
         }
@@ -293,7 +308,9 @@ pub fn open(path: &Path) -> Result<InputLog, StorageError> {
     };
     let conn = Connection::open_with_flags(
         uri(&opened, copy.is_none()),
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| schema::classify(e, path))?;
     harden(&conn, limit).map_err(|e| classify(e, path, limit))?;
@@ -462,7 +479,10 @@ mod tests {
             assert!(!conn.db_config(flag).unwrap(), "{flag:?}");
         }
         assert!(conn.db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE).unwrap());
-        let pragma = |p: &str| conn.pragma_query_value(None, p, |r| r.get::<_, i64>(0)).unwrap();
+        let pragma = |p: &str| {
+            conn.pragma_query_value(None, p, |r| r.get::<_, i64>(0))
+                .unwrap()
+        };
         assert_eq!((pragma("cell_size_check"), pragma("mmap_size")), (1, 0));
     }
 
@@ -476,7 +496,11 @@ mod tests {
             schema::migrate_with(&mut conn, Path::new("m"), &schema::MIGRATIONS[..v as usize])
                 .unwrap();
             assert_eq!(check_schema(&conn, "main", Path::new("m")).unwrap(), v);
-            let tables = schema::expected(v).unwrap().iter().filter(|r| r.0 == "table").count();
+            let tables = schema::expected(v)
+                .unwrap()
+                .iter()
+                .filter(|r| r.0 == "table")
+                .count();
             assert!(tables >= 4, "{v}");
         }
     }

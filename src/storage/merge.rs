@@ -76,7 +76,7 @@ fn fingerprint(conn: &Connection, db: &str) -> rusqlite::Result<(String, u64)> {
 
 /// An input ready to copy: the checked log itself, or its upgraded copy in the scratch.
 enum Source {
-    Log(InputLog),
+    Log(Box<InputLog>),
     Upgraded(PathBuf),
 }
 
@@ -145,7 +145,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
                     continue;
                 }
                 db::check(&log, path)?;
-                Source::Log(log)
+                Source::Log(Box::new(log))
             }
             _ => {
                 let snap = scratch.path().join(format!("in-{k}.db"));
@@ -189,9 +189,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
         let tmp = tmp.clone();
         std::thread::spawn(move || verify_landed(&tmp, &tests, arrivals))
     };
-    let copied = todo.iter().try_for_each(|(path, source)| {
-        merge_one(&mut conn, path, source, &mut report, &landed)
-    });
+    let copied = todo
+        .iter()
+        .try_for_each(|(path, source)| merge_one(&mut conn, path, source, &mut report, &landed));
     drop(landed);
     input::limit_time(
         &conn,
