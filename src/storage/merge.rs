@@ -43,6 +43,10 @@ pub struct MergeReport {
     pub written: bool,
 }
 
+/// How long the copier and the verifier wait for each other's statement on the temporary
+/// tour (each holds it for one input's rows at most).
+const VERIFY_WAIT: Duration = Duration::from_secs(600);
+
 /// Columns of `sessions` after its key, in the order of the schema.
 const SESSION_COLS: &str = "id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev";
 
@@ -173,6 +177,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
     drop(old);
     // This connection reads the inputs: the same guards as theirs.
     input::harden(&conn, input::time_limit(0))?;
+    // Its commits wait for the verifier's current statement, however large the input.
+    conn.busy_timeout(VERIFY_WAIT)?;
     // The temporary file is thrown away on any error and synced before the rename, so it
     // needs neither a WAL nor a sync per commit: bulk inserts then write each page once.
     conn.pragma_update_and_check(None, "journal_mode", "MEMORY", |_| Ok(()))?;
@@ -189,9 +195,13 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
         let tmp = tmp.clone();
         std::thread::spawn(move || verify_landed(&tmp, &tests, arrivals))
     };
-    let copied = todo
-        .iter()
-        .try_for_each(|(path, source)| merge_one(&mut conn, path, source, &mut report, &landed));
+    let copied = todo.iter().try_for_each(|(path, source)| {
+        if verifier.is_finished() {
+            // It stops early only on a bad row: no use copying more; its error is reported.
+            return Err(StorageError::Invalid("verification stopped".into()));
+        }
+        merge_one(&mut conn, path, source, &mut report, &landed)
+    });
     drop(landed);
     input::limit_time(
         &conn,
@@ -203,8 +213,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
         ))
     });
     drop(todo);
-    copied?;
     verified?;
+    copied?;
     if existed && report.added == 0 && report.updated == 0 {
         return Ok(report);
     }
@@ -318,7 +328,7 @@ fn verify_landed(
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     // The copier's commits wait for this reader's statement to end, and the reverse.
-    conn.busy_timeout(Duration::from_secs(60))?;
+    conn.busy_timeout(VERIFY_WAIT)?;
     for Landed { input, lo, hi } in arrivals {
         for (table, key, test) in tests {
             let bad: i64 = conn.query_row(
