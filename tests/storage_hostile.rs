@@ -111,8 +111,15 @@ fn extra_or_changed_schema_objects_are_refused_with_the_reason() {
     ];
     for (k, (sql, fr, en)) in cases.iter().enumerate() {
         let (h, _) = station(dir.path(), &format!("borne-h{k}"), &[visit("chartres", T0)]);
-        Connection::open(&h).unwrap().execute_batch(sql).unwrap();
+        // Still open elsewhere: a `-wal` sits beside it, so it is read from a private copy,
+        // which must go too.
+        let c = Connection::open(&h).unwrap();
+        c.execute_batch(sql).unwrap();
+        let mut wal = h.as_os_str().to_owned();
+        wal.push("-wal");
+        assert!(Path::new(&wal).exists());
         refused(&h, &tour, fr);
+        drop(c);
         let out = klub(&["--lang", "en", "merge", s(&h), "-o", s(&tour)]);
         assert!(stderr(&out).contains(en), "{}", stderr(&out));
     }
