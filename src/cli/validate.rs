@@ -3,6 +3,7 @@
 use crate::cli::CliResult;
 use crate::content::diag::{Diagnostic, Msg};
 use crate::content::rome;
+use crate::domain::text::printable;
 use crate::content::set::{
     self, Options, SCENARIO_FILE, SKILLS_FILE, TRADES_FILE, Validation, load_content,
 };
@@ -180,6 +181,8 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     } else {
         let _ = writeln!(out, "{e} erreur(s), {w} avertissement(s).");
     }
+    // Names, values and lines quoted from the files may hold terminal escapes.
+    let out = printable(&out);
     // A closed pipe (`klub validate | head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(if e == 0 {
