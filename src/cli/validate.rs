@@ -3,10 +3,10 @@
 use crate::cli::CliResult;
 use crate::content::diag::{Diagnostic, Msg};
 use crate::content::rome;
-use crate::domain::text::printable;
 use crate::content::set::{
     self, Options, SCENARIO_FILE, SKILLS_FILE, TRADES_FILE, Validation, load_content,
 };
+use crate::domain::text::printable;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

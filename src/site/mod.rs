@@ -241,14 +241,16 @@ pub fn web_link(reach: &str) -> Option<String> {
     let r = reach.trim();
     if let Some(number) = r.strip_prefix("tel:") {
         let digits = number.bytes().filter(u8::is_ascii_digit).count();
-        let ok = digits >= 2
-            && number
-                .trim_start()
-                .bytes()
-                .enumerate()
-                .all(|(i, b)| b.is_ascii_digit() || b" .-".contains(&b) || (i == 0 && b == b'+'));
+        let ok =
+            digits >= 2
+                && number.trim_start().bytes().enumerate().all(|(i, b)| {
+                    b.is_ascii_digit() || b" .-".contains(&b) || (i == 0 && b == b'+')
+                });
         return ok.then(|| {
-            let kept: String = number.chars().filter(|c| *c == '+' || c.is_ascii_digit()).collect();
+            let kept: String = number
+                .chars()
+                .filter(|c| *c == '+' || c.is_ascii_digit())
+                .collect();
             format!("tel:{kept}")
         });
     }
@@ -439,13 +441,22 @@ fn check_tour_archive(t: &TourSnapshot) -> Result<(), (String, String)> {
         if let Some(m) = template_marker(text) {
             let marker = &text[m];
             return Err((
-                format!("le texte « {} » contient « {marker} », réservé à la page", printable(text)),
-                format!("text \"{}\" holds \"{marker}\", reserved for the page", printable(text)),
+                format!(
+                    "le texte « {} » contient « {marker} », réservé à la page",
+                    printable(text)
+                ),
+                format!(
+                    "text \"{}\" holds \"{marker}\", reserved for the page",
+                    printable(text)
+                ),
             ));
         }
         if text.chars().any(char::is_control) {
             return Err((
-                format!("le texte « {} » contient des caractères de contrôle", printable(text)),
+                format!(
+                    "le texte « {} » contient des caractères de contrôle",
+                    printable(text)
+                ),
                 format!("text \"{}\" holds control characters", printable(text)),
             ));
         }
@@ -733,7 +744,8 @@ fn render(
 /// Fills a template's `{{NAME}}` markers in one pass over the template: what is put in is
 /// never read again, so a text holding a marker stays text.
 fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
-    let mut out = String::with_capacity(template.len() + values.values().map(String::len).sum::<usize>());
+    let mut out =
+        String::with_capacity(template.len() + values.values().map(String::len).sum::<usize>());
     let mut rest = template;
     while let Some(m) = template_marker(rest) {
         out.push_str(&rest[..m.start]);
@@ -795,6 +807,14 @@ mod tests {
             Some("https://example.org/x".into())
         );
         assert_eq!(web_link("javascript:alert(1)"), None);
+        assert_eq!(web_link("http://example.org/x"), None);
+        assert_eq!(web_link("data:text/html,x"), None);
+        assert_eq!(
+            web_link("tel:+33 2 37-00.00 00"),
+            Some("tel:+33237000000".into())
+        );
+        assert_eq!(web_link("tel:javascript:x"), None);
+        assert_eq!(web_link("tel:"), None);
         assert_eq!(web_link("à compléter par l'organisateur"), None);
         assert_eq!(web_link("https://a b"), None);
     }
@@ -828,5 +848,17 @@ mod tests {
             2,
             "only the data and code blocks close"
         );
+    }
+
+    #[test]
+    fn every_marker_of_the_template_is_filled_once() {
+        let html = render("x", &BTreeMap::new(), &BTreeMap::new());
+        assert_eq!(template_marker(&html), None, "a marker left unfilled");
+        assert_eq!(html.matches(SCRIPT).count(), 1);
+        assert_eq!(html.matches(STYLE).count(), 1);
+        let mut values = BTreeMap::new();
+        values.insert("A", "{{B}}".to_owned());
+        values.insert("B", "b".to_owned());
+        assert_eq!(fill("{{A}}-{{B}}-{{C}}{", &values), "{{B}}-b-{{C}}{");
     }
 }
