@@ -3,7 +3,9 @@
 //!
 //! Every text cell is quoted and every number is not, so a spreadsheet told to read quoted
 //! fields as text (LibreOffice: « Champ entre guillemets comme texte ») keeps ids such as
-//! `12e45` or `007` as they are.
+//! `12e45` or `007` as they are. A text cell that a spreadsheet would run as a formula is
+//! neutralised whatever its source ([`csv_text`]); numbers, negative ones included, stay
+//! numbers. The JSON Lines keep the text as it is: no spreadsheet reads them.
 
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, db, merge, time};
@@ -22,10 +24,14 @@ pub struct Options {
     pub pass_key: Option<Vec<u8>>,
 }
 
-/// A cell: quoted text or a bare number.
-enum Cell {
+/// A cell: text (quoted and neutralised in the CSV) or a number (bare).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text.
     T(String),
-    N(String),
+    /// A whole number.
+    N(i64),
+    /// Nothing.
     Empty,
 }
 
@@ -38,7 +44,39 @@ fn opt(s: &Option<String>) -> Cell {
 }
 
 fn num(n: i64) -> Cell {
-    Cell::N(n.to_string())
+    Cell::N(n)
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written to the CSV, following OWASP's CSV-injection guidance: quoted, inner
+/// quotes doubled, and prefixed with `'` when it starts with one of [`FORMULA_START`], so a
+/// spreadsheet shows it as text instead of running it (`=1+41` becomes `"'=1+41"`).
+pub fn csv_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 3);
+    out.push('"');
+    if s.starts_with(FORMULA_START) {
+        out.push('\'');
+    }
+    out.push_str(&s.replace('"', "\"\""));
+    out.push('"');
+    out
+}
+
+/// Writes one CSV record (cells joined by `sep`, ended by CRLF).
+pub fn write_record(w: &mut impl Write, sep: u8, cells: &[Cell]) -> std::io::Result<()> {
+    for (k, c) in cells.iter().enumerate() {
+        if k > 0 {
+            w.write_all(&[sep])?;
+        }
+        match c {
+            Cell::T(s) => w.write_all(csv_text(s).as_bytes())?,
+            Cell::N(n) => write!(w, "{n}")?,
+            Cell::Empty => {}
+        }
+    }
+    w.write_all(b"\r\n")
 }
 
 fn opt_num(n: Option<i64>) -> Cell {
@@ -85,21 +123,7 @@ impl Out {
     }
 
     fn write_csv(&mut self, cells: &[Cell]) -> std::io::Result<()> {
-        for (k, c) in cells.iter().enumerate() {
-            if k > 0 {
-                self.csv.write_all(&[self.sep])?;
-            }
-            match c {
-                Cell::T(s) => {
-                    self.csv.write_all(b"\"")?;
-                    self.csv.write_all(s.replace('"', "\"\"").as_bytes())?;
-                    self.csv.write_all(b"\"")?;
-                }
-                Cell::N(s) => self.csv.write_all(s.as_bytes())?,
-                Cell::Empty => {}
-            }
-        }
-        self.csv.write_all(b"\r\n")
+        write_record(&mut self.csv, self.sep, cells)
     }
 
     fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()> {
@@ -108,7 +132,7 @@ impl Out {
         for (h, c) in self.header.iter().zip(&cells) {
             let v = match c {
                 Cell::T(s) => Value::String(s.clone()),
-                Cell::N(s) => s.parse::<i64>().map_or(Value::Null, Value::from),
+                Cell::N(n) => Value::from(*n),
                 Cell::Empty => Value::Null,
             };
             obj.insert((*h).to_owned(), v);
@@ -312,4 +336,44 @@ fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Resu
         num(r.started_wall_ms),
         num(r.started_mono_ms),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_neutralised_and_numbers_stay_bare() {
+        for (raw, csv) in [
+            ("=1+41", "\"'=1+41\""),
+            ("=HYPERLINK(\"http://x\";\"clic\")", "\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\""),
+            ("+1+41", "\"'+1+41\""),
+            ("-1+41", "\"'-1+41\""),
+            ("@SUM(1;41)", "\"'@SUM(1;41)\""),
+            ("\t=1+41", "\"'\t=1+41\""),
+            ("\r=1+41", "\"'\r=1+41\""),
+            ("-248-05-12T10:00:00+02:00", "\"'-248-05-12T10:00:00+02:00\""),
+            // Only the first character counts; ordinary text is left alone.
+            ("a=1+41", "\"a=1+41\""),
+            ("12e45", "\"12e45\""),
+            ("2026-05-12T10:00:00+02:00", "\"2026-05-12T10:00:00+02:00\""),
+            ("'quoted'", "\"'quoted'\""),
+            ("", "\"\""),
+        ] {
+            assert_eq!(csv_text(raw), csv, "{raw:?}");
+        }
+        let mut out = vec![];
+        write_record(
+            &mut out,
+            b';',
+            &[
+                Cell::T("=1+41".into()),
+                Cell::N(-3_600_000),
+                Cell::Empty,
+                Cell::N(7),
+            ],
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "\"'=1+41\";-3600000;;7\r\n");
+    }
 }
