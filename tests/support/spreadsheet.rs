@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Reads a CSV (or an XLSX sheet) and prints it as JSON: a CSV as rows of strings, a sheet
-/// as rows of `[type, value, formula]` (`type` as in the XLSX file: `s` text, `n` number,
-/// `str` a formula's text result).
+/// as rows of `[column, type, value, formula]` (`column` from 0; `type` as in the XLSX file:
+/// `s` text, `n` number, `str` a formula's text result).
 const READ_BACK: &str = r#"
-import csv, json, sys, zipfile, xml.etree.ElementTree as ET
+import csv, json, re, sys, zipfile, xml.etree.ElementTree as ET
 kind, path, sep = sys.argv[1], sys.argv[2], sys.argv[3]
 if kind == "csv":
     with open(path, newline="", encoding="utf-8-sig") as f:
@@ -25,7 +25,10 @@ else:
             f = c.find("m:f", ns)
             t = c.get("t", "n")
             val = shared[int(v.text)] if t == "s" else (v.text if v is not None else "")
-            cells.append([t, val, f.text if f is not None else None])
+            col = 0
+            for ch in re.match("[A-Z]+", c.get("r")).group(0):
+                col = col * 26 + ord(ch) - 64
+            cells.append([col - 1, t, val, f.text if f is not None else None])
         rows.append(cells)
     print(json.dumps(rows))
 "#;
@@ -51,7 +54,7 @@ pub fn csv_rows(path: &Path, sep: &str) -> Vec<Vec<String>> {
 }
 
 /// A cell of a sheet converted by LibreOffice.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SheetCell {
     /// `s` text, `n` number, `str` the text result of a formula, …
     pub kind: String,
@@ -61,19 +64,23 @@ pub struct SheetCell {
     pub formula: Option<String>,
 }
 
-/// The cells of the first sheet of an XLSX file, row by row (empty cells left out).
+/// The cells of the first sheet of an XLSX file, row by row, each at its column (an empty
+/// cell has an empty `kind` and `value`; a row ends at its last cell).
 pub fn xlsx_rows(path: &Path) -> Vec<Vec<SheetCell>> {
-    let rows: Vec<Vec<(String, String, Option<String>)>> =
+    let rows: Vec<Vec<(usize, String, String, Option<String>)>> =
         serde_json::from_value(python("xlsx", path, "")).unwrap();
     rows.into_iter()
         .map(|r| {
-            r.into_iter()
-                .map(|(kind, value, formula)| SheetCell {
+            let mut row = vec![];
+            for (col, kind, value, formula) in r {
+                row.resize(col, SheetCell::default());
+                row.push(SheetCell {
                     kind,
                     value,
                     formula,
-                })
-                .collect()
+                });
+            }
+            row
         })
         .collect()
 }
