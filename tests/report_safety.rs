@@ -178,7 +178,12 @@ fn small_counts_cannot_be_undone_by_subtraction() {
     let mut visits = vec![];
     // 30 sessions of talents-express, 27 completed: 3 unfinished must not show.
     for k in 0..30 {
-        let mut v = visit("talents-express", 3, if k < 27 { 3 } else { 1 }, T0 + k * 600_000);
+        let mut v = visit(
+            "talents-express",
+            3,
+            if k < 27 { 3 } else { 1 },
+            T0 + k * 600_000,
+        );
         v.seconds = 60 + k;
         visits.push(v);
     }
@@ -232,7 +237,10 @@ fn small_counts_cannot_be_undone_by_subtraction() {
         ]
     );
     let w = widths(funnel);
-    assert!(w.len() == 3 && w[0] > 0.0 && w[0] == w[1] && w[1] == w[2], "{w:?}");
+    assert!(
+        w.len() == 3 && w[0] > 0.0 && w[0] == w[1] && w[1] == w[2],
+        "{w:?}"
+    );
 
     // Medians: shown over 27 completed sessions (count rounded), hidden over 8.
     let median = chart(&html, "Durée médiane");
@@ -263,7 +271,12 @@ fn small_counts_cannot_be_undone_by_subtraction() {
 }
 
 /// The cells of a sheet row by header name.
-fn by_name<'a>(sheet: &'a [Vec<SheetCell>], header: &[String], row: usize, name: &str) -> &'a SheetCell {
+fn by_name<'a>(
+    sheet: &'a [Vec<SheetCell>],
+    header: &[String],
+    row: usize,
+    name: &str,
+) -> &'a SheetCell {
     &sheet[row][header.iter().position(|h| h == name).unwrap()]
 }
 
@@ -285,8 +298,8 @@ fn csv_formulas_do_not_run_in_libreoffice_and_negative_numbers_stay_numbers() {
     assert_eq!(FORMULA_START.len(), 6);
     let csv = dir.path().join("hostile.csv");
     let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut row: Vec<Cell> = hostile.iter().map(|h| Cell::T((*h).into())).collect();
-    row.push(Cell::N(-3_600_000));
+    let mut row: Vec<Cell> = hostile.iter().map(|h| Cell::Text((*h).into())).collect();
+    row.push(Cell::Number(-3_600_000));
     write_record(&mut bytes, b';', &row).unwrap();
     bytes.extend_from_slice(b"\"=1+41\";-3600000\r\n");
     std::fs::write(&csv, bytes).unwrap();
@@ -348,14 +361,21 @@ fn csv_formulas_do_not_run_in_libreoffice_and_negative_numbers_stay_numbers() {
         }
     }
     let ancient_row = (1..3)
-        .find(|r| by_name(&sheet, &header, *r, "started_at").value.contains("-248-"))
+        .find(|r| {
+            by_name(&sheet, &header, *r, "started_at")
+                .value
+                .contains("-248-")
+        })
         .unwrap();
     let started = by_name(&sheet, &header, ancient_row, "started_at");
     assert_eq!(started.kind, "s");
     assert!(started.value.starts_with("'-248-05-12T"), "{started:?}");
     for r in 1..3 {
         let offset = by_name(&sheet, &header, r, "clock_offset_ms");
-        assert_eq!((offset.kind.as_str(), offset.value.as_str()), ("n", "-3600000"));
+        assert_eq!(
+            (offset.kind.as_str(), offset.value.as_str()),
+            ("n", "-3600000")
+        );
     }
 }
 
@@ -386,7 +406,10 @@ fn simulate_refuses_zero_visitors_a_day() {
     let out = run("0", "fr");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--per-day : au moins 1 visiteur par jour"), "{err}");
+    assert!(
+        err.contains("--per-day : au moins 1 visiteur par jour"),
+        "{err}"
+    );
     assert!(out.stdout.is_empty());
     assert!(!db.exists(), "nothing written");
     let err = String::from_utf8_lossy(&run("0", "en").stderr).into_owned();
@@ -412,5 +435,8 @@ fn simulate_refuses_zero_visitors_a_day() {
     assert_eq!(days.len(), 3);
     assert!(today.contains(&days[2]), "{days:?}");
     let first = time::parse_paris_date(&days[0]).unwrap();
-    assert_eq!(time::paris_day_hour(first + 2 * DAY + 12 * 3_600_000).0, days[2]);
+    assert_eq!(
+        time::paris_day_hour(first + 2 * DAY + 12 * 3_600_000).0,
+        days[2]
+    );
 }

@@ -403,7 +403,8 @@ fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
     }
     let rows = csv_rows(&exp.join("sessions.csv"), ";");
     let header = rows[0].clone();
-    let at = |name: &str, r: usize| rows[r][header.iter().position(|h| *h == name).unwrap()].clone();
+    let at =
+        |name: &str, r: usize| rows[r][header.iter().position(|h| *h == name).unwrap()].clone();
     assert_eq!(at("session_id", 1), ids[0].to_string());
     assert_eq!(
         (
@@ -483,7 +484,10 @@ fn export_is_read_back_unchanged_by_python_csv_and_libreoffice() {
         assert_eq!(values, want, "row {r}");
     }
     let station_cell = &sheet[1][header.iter().position(|h| *h == "station").unwrap()];
-    assert_eq!(station_cell.kind, "s", "12e45 must stay text: {station_cell:?}");
+    assert_eq!(
+        station_cell.kind, "s",
+        "12e45 must stay text: {station_cell:?}"
+    );
 }
 
 #[test]

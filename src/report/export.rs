@@ -28,23 +28,27 @@ pub struct Options {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     /// Text.
-    T(String),
+    Text(String),
     /// A whole number.
-    N(i64),
+    Number(i64),
     /// Nothing.
     Empty,
 }
 
 fn text(s: impl Into<String>) -> Cell {
-    Cell::T(s.into())
+    Cell::Text(s.into())
 }
 
 fn opt(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Empty, |v| Cell::T(v.clone()))
+    s.as_ref().map_or(Cell::Empty, |v| Cell::Text(v.clone()))
 }
 
 fn num(n: i64) -> Cell {
-    Cell::N(n)
+    Cell::Number(n)
+}
+
+fn opt_num(n: Option<i64>) -> Cell {
+    n.map_or(Cell::Empty, num)
 }
 
 /// First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
@@ -71,16 +75,12 @@ pub fn write_record(w: &mut impl Write, sep: u8, cells: &[Cell]) -> std::io::Res
             w.write_all(&[sep])?;
         }
         match c {
-            Cell::T(s) => w.write_all(csv_text(s).as_bytes())?,
-            Cell::N(n) => write!(w, "{n}")?,
+            Cell::Text(s) => w.write_all(csv_text(s).as_bytes())?,
+            Cell::Number(n) => write!(w, "{n}")?,
             Cell::Empty => {}
         }
     }
     w.write_all(b"\r\n")
-}
-
-fn opt_num(n: Option<i64>) -> Cell {
-    n.map_or(Cell::Empty, num)
 }
 
 struct Out {
@@ -117,7 +117,11 @@ impl Out {
             source: e,
         };
         o.csv.write_all("\u{feff}".as_bytes()).map_err(io)?;
-        let h: Vec<Cell> = o.header.iter().map(|h| Cell::T((*h).to_owned())).collect();
+        let h: Vec<Cell> = o
+            .header
+            .iter()
+            .map(|h| Cell::Text((*h).to_owned()))
+            .collect();
         o.write_csv(&h).map_err(io)?;
         Ok(o)
     }
@@ -131,8 +135,8 @@ impl Out {
         let mut obj = serde_json::Map::new();
         for (h, c) in self.header.iter().zip(&cells) {
             let v = match c {
-                Cell::T(s) => Value::String(s.clone()),
-                Cell::N(n) => Value::from(*n),
+                Cell::Text(s) => Value::String(s.clone()),
+                Cell::Number(n) => Value::from(*n),
                 Cell::Empty => Value::Null,
             };
             obj.insert((*h).to_owned(), v);
@@ -346,13 +350,19 @@ mod tests {
     fn text_that_starts_like_a_formula_is_neutralised_and_numbers_stay_bare() {
         for (raw, csv) in [
             ("=1+41", "\"'=1+41\""),
-            ("=HYPERLINK(\"http://x\";\"clic\")", "\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\""),
+            (
+                "=HYPERLINK(\"http://x\";\"clic\")",
+                "\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\"",
+            ),
             ("+1+41", "\"'+1+41\""),
             ("-1+41", "\"'-1+41\""),
             ("@SUM(1;41)", "\"'@SUM(1;41)\""),
             ("\t=1+41", "\"'\t=1+41\""),
             ("\r=1+41", "\"'\r=1+41\""),
-            ("-248-05-12T10:00:00+02:00", "\"'-248-05-12T10:00:00+02:00\""),
+            (
+                "-248-05-12T10:00:00+02:00",
+                "\"'-248-05-12T10:00:00+02:00\"",
+            ),
             // Only the first character counts; ordinary text is left alone.
             ("a=1+41", "\"a=1+41\""),
             ("12e45", "\"12e45\""),
@@ -367,13 +377,16 @@ mod tests {
             &mut out,
             b';',
             &[
-                Cell::T("=1+41".into()),
-                Cell::N(-3_600_000),
+                Cell::Text("=1+41".into()),
+                Cell::Number(-3_600_000),
                 Cell::Empty,
-                Cell::N(7),
+                Cell::Number(7),
             ],
         )
         .unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "\"'=1+41\";-3600000;;7\r\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"'=1+41\";-3600000;;7\r\n"
+        );
     }
 }
