@@ -440,3 +440,27 @@ fn simulate_refuses_zero_visitors_a_day() {
         days[2]
     );
 }
+
+#[test]
+fn export_and_report_survive_clock_values_at_the_ends_of_the_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut visits = vec![];
+    for (wall, offset) in [
+        (i64::MAX - DAY, i64::MAX / 2),
+        (i64::MIN + DAY, -i64::MAX / 2),
+    ] {
+        let mut v = visit("talents-express", 2, 2, wall);
+        v.clock_offset_ms = offset;
+        visits.push(v);
+    }
+    let log = station_log(dir.path(), "borne-d", &visits);
+    let exp = dir.path().join("exp");
+    let out = klub(&["export", s(&log), "--out", s(&exp)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = report_html(dir.path(), &log, false);
+    assert!(html.contains("<li>Sessions: &lt; 5</li>"), "{html}");
+}

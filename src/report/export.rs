@@ -283,7 +283,7 @@ fn write_all(
                     opt(&s.left_by),
                     opt(&s.answer),
                     opt_num(s.ms),
-                    text(time::paris_iso(s.wall_ms + r.clock_offset_ms)),
+                    text(time::paris_iso(s.wall_ms.saturating_add(r.clock_offset_ms))),
                     num(s.wall_ms),
                     num(s.mono_ms),
                 ])
@@ -332,7 +332,7 @@ fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Resu
         text(&r.age_band),
         text(time::paris_iso(r.started_ms())),
         r.ended_wall_ms.map_or(Cell::Empty, |e| {
-            text(time::paris_iso(e + r.clock_offset_ms))
+            text(time::paris_iso(e.saturating_add(r.clock_offset_ms)))
         }),
         opt_num(r.duration_ms().map(|d| d / 1000)),
         opt(&r.outcome),
