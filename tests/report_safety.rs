@@ -115,6 +115,7 @@ fn station_log(dir: &Path, station: &str, visits: &[Visit]) -> PathBuf {
     p
 }
 
+/// Merges `log` into a tour (once) and returns `klub report` on it, in French or English.
 fn report_html(dir: &Path, log: &Path, en: bool) -> String {
     let tour = dir.join("tour.db");
     if !tour.exists() {
