@@ -112,6 +112,24 @@ impl Text {
     }
 }
 
+/// Where the first page-template marker (`{{NAME}}`, NAME in capitals, digits and `_`) of
+/// a text is. The results page is filled at such markers, so no text may hold one.
+pub fn template_marker(s: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(open) = s[from..].find("{{").map(|i| from + i) {
+        let name = s[open + 2..]
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        let end = open + 2 + name;
+        if name > 0 && s[end..].starts_with("}}") {
+            return Some(open..end + 2);
+        }
+        from = open + 1;
+    }
+    None
+}
+
 /// A proper name (trade title, diploma) in French and English only.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {

@@ -1,3 +1,5 @@
-//! Helpers shared by the integration tests (`mod support;` in a test file).
+//! Helpers shared by the integration tests (`mod support;` in a test file): station logs
+//! and the `klub` binary, and reading exports back as a spreadsheet would.
 
 pub mod logs;
+pub mod spreadsheet;
