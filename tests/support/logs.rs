@@ -1,11 +1,6 @@
 //! Station logs for the organiser's tests: visits written through the station's own
 //! writer, and the `klub` binary.
 
-#![allow(
-    dead_code,
-    reason = "each test file uses a different part of this module"
-)]
-
 use klub_kiosk::domain::config::{AgeBand, Situation, VisitContext};
 use klub_kiosk::domain::pass::PassId;
 use klub_kiosk::domain::scoring::{Answer, DimScore, Profile};
