@@ -4,11 +4,12 @@
 //! It exits with an error when a goal of the issue is missed: append p99 < 10 ms, merge
 //! < 10 s and report < 5 s (the last two at the default 20,000 sessions per station).
 //!
-//! Last run (2-core machine, release, load ≈ 2): append p50 0.26 ms, p99 0.62 ms;
-//! simulate 2,250 sessions/s; merge 5.17–5.90 s for 160,000 sessions and 2.84 M step rows
-//! without verifying the rows' CHECKs; 7.0–9.4 s (load ≈ 3) with them tested in parallel;
-//! the `sqlite3` shell: 14.3 s with CHECKs, 5.5 s without; re-merge 0.04 s (all inputs
-//! skipped); report 2.25–2.52 s. With the disk busy (load 3–9) append p99 reached 8–9 ms.
+//! Last run (2-core machine, release, issue 14, load ≈ 2, other builds running): append
+//! p50 0.21 ms, p99 2.8–4.4 ms; simulate 1,400–1,700 sessions/s; merge 7.6–12.5 s for
+//! 160,000 sessions and 2.84 M step rows, inputs' schemas checked and every copied row
+//! tested against the CHECKs where it landed (the code before: 7.7–11.4 s in the same
+//! runs); the `sqlite3` shell: 18.7–21.0 s with CHECKs, 6.8 s without; re-merge 0.05 s
+//! (all inputs skipped); report 3.4–3.8 s.
 //!
 //! Run: `cargo bench --no-default-features --bench storage`.
 

@@ -157,8 +157,12 @@ fn pragmas_are_set_on_every_connection() {
     let (rw, _) = db::open_rw(&p).unwrap();
     assert_eq!(db::pragmas(&rw).unwrap(), ("wal".into(), 2, 1));
     drop(rw);
+    // A log opened to be read is untrusted input, read `immutable` (nothing written beside
+    // it): SQLite reads the file alone, and the file stays in WAL mode.
     let ro = db::open_ro(&p).unwrap();
-    assert_eq!(db::pragmas(&ro).unwrap(), ("wal".into(), 2, 1));
+    let (_, sync, fk) = db::pragmas(&ro).unwrap();
+    assert_eq!((sync, fk), (2, 1));
+    assert_eq!(std::fs::read(&p).unwrap()[18..20], [2, 2]);
     let snap = db::open_snapshot(&p, &dir.path().join("snap.db")).unwrap();
     assert_eq!(db::pragmas(&snap).unwrap(), ("wal".into(), 2, 1));
 }

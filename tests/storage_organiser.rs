@@ -3,150 +3,17 @@
 
 mod support;
 
-use klub_kiosk::domain::config::{AgeBand, Situation, VisitContext};
+use klub_kiosk::domain::config::{AgeBand, Situation};
 use klub_kiosk::domain::pass::PassId;
-use klub_kiosk::domain::scoring::{Answer, DimScore, Profile};
-use klub_kiosk::domain::session::{Event, Outcome, SessionId, Source};
-use klub_kiosk::domain::text::Lang;
-use klub_kiosk::storage::record::{Record, SessionResult, SessionStart, Stamp};
+use klub_kiosk::domain::scoring::Answer;
+use klub_kiosk::domain::session::{Event, Outcome, Source};
+use klub_kiosk::storage::record::{Record, Stamp};
 use klub_kiosk::storage::writer::{LogWriter, StationInfo};
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 use std::time::Duration;
+use support::logs::*;
 use support::spreadsheet::{csv_rows, libreoffice_xlsx, xlsx_rows};
-
-const KLUB: &str = env!("CARGO_BIN_EXE_klub");
-const DAY: i64 = 86_400_000;
-/// 2026-05-12 10:00 Paris.
-const T0: i64 = 1_778_572_800_000;
-
-fn klub(args: &[&str]) -> Output {
-    Command::new(KLUB).args(args).output().unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-struct Visit {
-    stop: &'static str,
-    wall: i64,
-    source: Source,
-    pass: Option<PassId>,
-    situation: Situation,
-    age: AgeBand,
-    trade: Option<&'static str>,
-    complete: bool,
-}
-
-fn visit(stop: &'static str, wall: i64) -> Visit {
-    Visit {
-        stop,
-        wall,
-        source: Source::Visitor,
-        pass: None,
-        situation: Situation::default(),
-        age: AgeBand::default(),
-        trade: None,
-        complete: true,
-    }
-}
-
-/// Writes visits through the station's writer; returns their ids in order.
-fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
-    let mut ids = vec![];
-    for v in visits {
-        let id = SessionId::random();
-        let at = |dt: i64| Stamp {
-            wall_ms: v.wall + dt,
-            mono_ms: (v.wall.rem_euclid(DAY) + dt) as u64,
-        };
-        log.send(Record::Start(Box::new(SessionStart {
-            id,
-            pass: v.pass,
-            scenario: if v.trade.is_some() {
-                "soudure".into()
-            } else {
-                "talents-express".into()
-            },
-            trade: v.trade.map(str::to_owned),
-            step_ids: vec!["accueil".into(), "atelier".into()],
-            lang: Lang::Fr,
-            source: v.source,
-            tour: Some("3e5".into()),
-            stop: Some(v.stop.into()),
-            context: VisitContext::Lycee,
-            situation: v.situation,
-            age_band: v.age,
-            clock_offset_ms: 0,
-            at: at(0),
-        })));
-        log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
-        log.send_events(
-            id,
-            vec![
-                Event::Answered {
-                    step: 0,
-                    answer: Answer::Seen,
-                    ms: 5000,
-                },
-                Event::Shown { step: 1 },
-            ],
-            at(5000),
-        );
-        if v.complete {
-            log.send_events(
-                id,
-                vec![Event::Answered {
-                    step: 1,
-                    answer: Answer::Choice(1),
-                    ms: 60_000,
-                }],
-                at(65_000),
-            );
-            let mut profile = Profile {
-                areas: [DimScore {
-                    score: 20,
-                    evidence: 2,
-                }; 6],
-                skills: vec![],
-            };
-            profile.areas[3] = DimScore {
-                score: 90,
-                evidence: 2,
-            };
-            log.send(Record::Result(Box::new(SessionResult {
-                id,
-                profile,
-                top_trades: vec!["infirmier".into(), "soudeur".into()],
-            })));
-            log.send_events(
-                id,
-                vec![Event::Ended {
-                    outcome: Outcome::Completed,
-                }],
-                at(66_000),
-            );
-        }
-        ids.push(id);
-    }
-    assert!(log.flush(Duration::from_secs(10)));
-    ids
-}
-
-fn station(dir: &Path, id: &str, visits: &[Visit]) -> (PathBuf, Vec<SessionId>) {
-    let p = dir.join(format!("{id}.db"));
-    let (log, _) = LogWriter::open(
-        &p,
-        StationInfo {
-            station_id: id.into(),
-        },
-    )
-    .unwrap();
-    let ids = write(&log, visits);
-    (p, ids)
-}
 
 /// Reads a `;` CSV written by `klub export` (quoted text, bare numbers).
 fn read_csv(p: &Path) -> Vec<Vec<String>> {
@@ -283,13 +150,8 @@ fn merge_refuses_foreign_damaged_newer_and_colliding_inputs_and_leaves_the_tour_
         assert!(err.contains(says), "{}: {err}", bad.display());
         assert_eq!(std::fs::read(&tour).unwrap(), before, "{}", bad.display());
     }
-    let litter: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("merge"))
-        .collect();
-    assert!(litter.is_empty(), "{litter:?}");
+    let left = litter(dir.path(), "merge");
+    assert!(left.is_empty(), "{left:?}");
     let out = klub(&["--lang", "en", "merge", s(&foreign), "-o", s(&tour)]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a Klub log"));
 }
@@ -780,10 +642,16 @@ fn merge_skips_an_input_already_merged_and_unchanged_and_takes_newer_copies() {
     // Fingerprints of a before and after, and of b.
     assert_eq!((n, merged, orphans), (4, 3, 0));
     drop(c);
-    // The tour merged into another carries what it took: a and b are skipped there too.
+    // A tour merged into another: its fingerprints are its own and do not travel (an input
+    // could claim anything), so a and b are read again there, and found already present.
     let tour2 = dir.path().join("tour2.db");
     assert!(klub(&["merge", s(&tour), "-o", s(&tour2)]).status.success());
+    let before = std::fs::read(&tour2).unwrap();
     let out = klub(&["merge", s(&pa), s(&b), "-o", s(&tour2)]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("(2 journaux déjà fusionnés"), "{text}");
+    assert!(
+        text.contains("0 sessions ajoutées, 0 complétées, 4 déjà présentes (fichier inchangé)"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&tour2).unwrap(), before);
 }

@@ -3,6 +3,7 @@
 use crate::cli::CliResult;
 use crate::content::set::{Validation, load_kiosk_file};
 use crate::domain::session::Source;
+use crate::domain::text::printable;
 use crate::report;
 use crate::storage::{db, merge, purge, read, time};
 use std::path::PathBuf;
@@ -10,6 +11,16 @@ use std::process::ExitCode;
 
 fn t(en: bool, fr: &str, e: &str) -> String {
     if en { e.to_owned() } else { fr.to_owned() }
+}
+
+/// An error as printed: its text may quote a log or a file name from a stick.
+fn clean<E: std::fmt::Display>(e: E) -> Box<dyn std::error::Error> {
+    printable(&e.to_string()).into()
+}
+
+/// A path as printed (a file name from a stick may hold terminal escapes).
+fn shown(p: &std::path::Path) -> String {
+    printable(&p.display().to_string())
 }
 
 /// Arguments of `klub export`.
@@ -81,10 +92,10 @@ pub struct PurgeArgs {
 
 /// Runs `klub merge`.
 pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
-    let r = merge::merge(&a.inputs, &a.out)?;
+    let r = merge::merge(&a.inputs, &a.out).map_err(clean)?;
     println!(
         "{} : {} {}, {} {}, {} {}{}{}",
-        a.out.display(),
+        shown(&a.out),
         r.added,
         t(en, "sessions ajoutées", "sessions added"),
         r.updated,
@@ -140,23 +151,23 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
         sep,
         pass_key: if a.keep_pass_ids { None } else { Some(key) },
     };
-    let n = report::export::export(&a.dbs, &a.out, &opts)?;
+    let n = report::export::export(&a.dbs, &a.out, &opts).map_err(clean)?;
     println!(
         "{n} {} {}",
         t(en, "sessions exportées dans", "sessions exported to"),
-        a.out.display()
+        shown(&a.out)
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub report`.
 pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
-    let conn = db::open_ro(&a.db)?;
+    let conn = db::open_ro(&a.db).map_err(clean)?;
     let opts = report::html::Options {
         en,
         include_simulated: a.include_simulated,
     };
-    let r = report::html::build(&conn, &opts)?;
+    let r = report::html::build(&conn, &opts).map_err(clean)?;
     std::fs::write(&a.out, &r.html).map_err(|e| format!("{} : {e}", a.out.display()))?;
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir).map_err(|e| format!("{} : {e}", dir.display()))?;
@@ -176,11 +187,14 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
 }
 
 /// Runs `klub stats`.
+///
+/// Every string read from the log is printed through [`printable`]: the log's CHECKs are
+/// not evaluated on reading, and a hand-edited log could hold terminal escapes.
 pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
-    let conn = db::open_ro(&a.db)?;
-    let rows = read::sessions(&conn, &[])?;
-    let counts = read::counts(&conn)?;
-    println!("{}", a.db.display());
+    let conn = db::open_ro(&a.db).map_err(clean)?;
+    let rows = read::sessions(&conn, &[]).map_err(clean)?;
+    let counts = read::counts(&conn).map_err(clean)?;
+    println!("{}", shown(&a.db));
     let total = rows.len();
     println!(
         "  {total} {}",
@@ -191,6 +205,7 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
         )
     );
     for (source, outcome, n) in counts {
+        let (source, outcome) = (printable(&source), printable(&outcome));
         println!("  {source:<10} {outcome:<13} {n}");
     }
     let mut stations: Vec<&str> = rows.iter().map(|r| r.station.as_str()).collect();
@@ -201,9 +216,13 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     println!(
         "  {} : {}",
         t(en, "bornes", "stations"),
-        stations.join(", ")
+        printable(&stations.join(", "))
     );
-    println!("  {} : {}", t(en, "étapes", "stops"), stops.join(", "));
+    println!(
+        "  {} : {}",
+        t(en, "étapes", "stops"),
+        printable(&stops.join(", "))
+    );
     if let (Some(first), Some(last)) = (
         rows.iter().map(|r| r.started_ms()).min(),
         rows.iter().map(|r| r.started_ms()).max(),
@@ -277,7 +296,7 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
             )
         }
     };
-    let n = purge::purge_before(&a.db, cutoff)?;
+    let n = purge::purge_before(&a.db, cutoff).map_err(clean)?;
     println!(
         "{n} {} {why}",
         t(en, "sessions effacées :", "sessions deleted:")

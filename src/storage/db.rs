@@ -1,7 +1,8 @@
 //! Opening a log: pragmas on every connection, checks before any change, snapshots.
 
 use crate::storage::StorageError;
-use crate::storage::schema::{self, Kind};
+use crate::storage::input::{self, InputLog};
+use crate::storage::schema;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -76,21 +77,19 @@ fn open_existing_ro(path: &Path) -> Result<Connection, StorageError> {
     Ok(conn)
 }
 
-/// Opens a log read-only, at the current version (an older one is refused: snapshot and
-/// migrate it instead, as [`open_snapshot`] does).
-pub fn open_ro(path: &Path) -> Result<Connection, StorageError> {
-    let conn = open_existing_ro(path)?;
-    match schema::inspect(&conn, path)? {
-        Kind::Ours(v) if v == schema::LATEST => {}
-        _ => {
-            return Err(StorageError::Invalid(format!(
-                "{} : journal à mettre à jour, passez par klub merge / log needs an upgrade, use klub merge",
-                path.display()
-            )));
-        }
+/// Opens a log read-only, at the current version, as the untrusted input it may be
+/// ([`input::open`]: schema checked, nothing written beside it). An older one is refused:
+/// `klub merge` upgrades it in a copy.
+pub fn open_ro(path: &Path) -> Result<InputLog, StorageError> {
+    let log = input::open(path)?;
+    if log.version() != schema::LATEST {
+        return Err(StorageError::Invalid(format!(
+            "{} : journal à mettre à jour, passez par klub merge / log needs an upgrade, use klub merge",
+            path.display()
+        )));
     }
-    configure(&conn, false)?;
-    Ok(conn)
+    configure(&log, false).map_err(|e| input::classify(e, path, log.limit()))?;
+    Ok(log)
 }
 
 /// `PRAGMA quick_check`: `Ok` when SQLite finds nothing wrong.
@@ -113,18 +112,28 @@ pub fn check(conn: &Connection, path: &Path) -> Result<(), StorageError> {
 }
 
 /// A consistent copy of a log, possibly still being written by a station, through the
-/// backup API; the copy is checked and migrated to the current version.
+/// backup API; the copy is checked and migrated to the current version. For the station's
+/// own log (backups); a foreign log goes through [`input::open`] and [`snapshot_from`].
 pub fn open_snapshot(src: &Path, dest: &Path) -> Result<Connection, StorageError> {
     let from = open_existing_ro(src)?;
     schema::inspect(&from, src)?;
+    snapshot_from(&from, src, dest)
+}
+
+/// Copies the database open on `from` (read from `src`) into `dest` in one backup step (a
+/// consistent snapshot), checks the copy and migrates it to the current version.
+pub fn snapshot_from(
+    from: &Connection,
+    src: &Path,
+    dest: &Path,
+) -> Result<Connection, StorageError> {
     let _ = std::fs::remove_file(dest);
     {
         let mut to = Connection::open(dest)?;
-        let backup = rusqlite::backup::Backup::new(&from, &mut to)?;
+        let backup = rusqlite::backup::Backup::new(from, &mut to)?;
         // One step copies every page inside one read transaction: a consistent snapshot.
         backup.step(-1).map_err(|e| schema::classify(e, src))?;
     }
-    drop(from);
     let conn = Connection::open(dest)?;
     check(&conn, src)?;
     drop(conn);
@@ -166,20 +175,16 @@ pub fn count_source(
     if !std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
         return Ok(0);
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| schema::classify(e, path))?;
-    conn.busy_timeout(BUSY)?;
-    match schema::inspect(&conn, path)? {
-        Kind::Empty => Ok(0),
-        Kind::Ours(_) => Ok(conn
-            .query_row(
-                "SELECT count(*) FROM sessions WHERE source = ?1",
-                [source.id()],
-                |r| r.get::<_, i64>(0),
-            )
-            .map_err(|e| schema::classify(e, path))? as u64),
+    let log = input::open(path)?;
+    if log.version() == 0 {
+        return Ok(0);
     }
+    let n: i64 = log
+        .query_row(
+            "SELECT count(*) FROM sessions WHERE source = ?1",
+            [source.id()],
+            |r| r.get(0),
+        )
+        .map_err(|e| input::classify(e, path, log.limit()))?;
+    Ok(n as u64)
 }

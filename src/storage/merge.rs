@@ -1,23 +1,32 @@
 //! Combining station logs into a tour log: idempotent, collision-checked, all or nothing.
 //!
-//! Each input is read in place inside one read transaction (a consistent snapshot, so a log
-//! a station is still writing can be merged); an older-version input is first copied
-//! through the backup API and upgraded in the copy. Sessions are appended with `ATTACH` and
-//! `INSERT … SELECT`, their integer keys shifted past the tour's (no key can collide), and
-//! a session already in the tour is replaced only by a copy with a higher revision.
+//! Every input is untrusted ([`input::open`]): its schema must be exactly one we wrote, it
+//! is read immutable or from a private copy, never written. A current-version input is
+//! attached as it is; an older one is copied through the backup API and upgraded in the
+//! copy. Sessions are appended with `ATTACH` and `INSERT … SELECT`, their integer keys
+//! shifted past the tour's (no key can collide), and a session already in the tour is
+//! replaced only by a copy with a higher revision.
+//!
+//! The privacy CHECKs are not evaluated as rows are inserted (that would triple the time).
+//! Instead, once an input's rows are committed to the temporary tour, a second thread tests
+//! those rows, where they landed, against the tour's own CHECK expressions, while this one
+//! copies the next input. What is tested is what was copied, whatever an input may do.
 //!
 //! The tour remembers the fingerprint of every input it took (its sessions' ids and
 //! revisions), so an input merged before and unchanged since is skipped without being read
-//! again. The tour log is built in a temporary file next to it, checked, synced, and only
+//! again. Fingerprints are only ever computed by the tour itself, never taken from an
+//! input. The tour log is built in a private folder next to it, checked, synced, and only
 //! then renamed over the old one; when nothing changes the old file is left byte for byte
-//! as it was.
+//! as it was. The folder goes on every exit path.
 
-use crate::storage::schema::{self, Kind};
-use crate::storage::{StorageError, db};
+use crate::storage::input::{self, InputLog, PrivateDir};
+use crate::storage::{StorageError, db, schema};
 use rusqlite::{Connection, OpenFlags};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// What a merge did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -34,36 +43,21 @@ pub struct MergeReport {
     pub written: bool,
 }
 
+/// How long the copier and the verifier wait for each other's statement on the temporary
+/// tour (each holds it for one input's rows at most).
+const VERIFY_WAIT: Duration = Duration::from_secs(600);
+
 /// Columns of `sessions` after its key, in the order of the schema.
 const SESSION_COLS: &str = "id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev";
 
-/// A scratch directory removed on drop.
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch_near(out: &Path) -> Result<Scratch, StorageError> {
+/// The private folder for the new tour, next to it so the final rename stays on one disk.
+fn scratch_near(out: &Path) -> Result<PrivateDir, StorageError> {
     let dir = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut b = [0u8; 6];
-    crate::domain::ids::fill_random(&mut b);
-    let name = format!(
-        ".{}.merge-{}",
-        out.file_name().and_then(|f| f.to_str()).unwrap_or("tour"),
-        crate::domain::ids::to_hex(&b)
-    );
-    let p = dir.join(name);
-    std::fs::create_dir_all(&p).map_err(|e| StorageError::Io {
-        path: p.clone(),
-        source: e,
-    })?;
-    Ok(Scratch(p))
+    let name = out.file_name().and_then(|f| f.to_str()).unwrap_or("tour");
+    PrivateDir::create_in(dir, &format!(".{name}.merge-"))
 }
 
 /// The fingerprint of a log's content: SHA-256 of its sessions' ids and revisions, in key
@@ -84,90 +78,39 @@ fn fingerprint(conn: &Connection, db: &str) -> rusqlite::Result<(String, u64)> {
     Ok((crate::domain::ids::to_hex(&h.finalize()), n))
 }
 
-/// The fingerprints of the inputs a tour log already took (none when it is missing, or not
-/// a current log: the merge then reports what is wrong with it).
-fn merged_before(out: &Path) -> HashSet<String> {
-    let read = || -> Result<HashSet<String>, StorageError> {
-        let conn = Connection::open_with_flags(
-            out,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        if schema::inspect(&conn, out)? != Kind::Ours(schema::LATEST) {
-            return Ok(HashSet::new());
+/// An input ready to copy: the checked log itself, or its upgraded copy in the scratch.
+enum Source {
+    Log(Box<InputLog>),
+    Upgraded(PathBuf),
+}
+
+impl Source {
+    fn uri(&self) -> String {
+        match self {
+            Source::Log(l) => l.uri(),
+            Source::Upgraded(p) => input::uri(p, false),
         }
-        let mut stmt = conn.prepare("SELECT fingerprint FROM merged")?;
-        let set = stmt
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(set)
-    };
-    if out.is_file() {
-        read().unwrap_or_default()
-    } else {
-        HashSet::new()
     }
+}
+
+/// The rows of one input as they landed in the tour: session keys in `(lo, hi]`.
+struct Landed {
+    input: PathBuf,
+    lo: i64,
+    hi: i64,
 }
 
 /// Merges the inputs into `out` (created if missing).
 pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError> {
-    let known = merged_before(out);
     let mut report = MergeReport::default();
     let scratch = scratch_near(out)?;
-    let tmp = scratch.0.join("tour.db");
-    // Check every input before touching anything. A current-version input is read in
-    // place, inside the merge transaction (a consistent snapshot even while a station
-    // writes it); an older one is copied through the backup API and upgraded in the copy.
-    let mut todo = vec![];
-    for (k, input) in inputs.iter().enumerate() {
-        if !input.is_file() {
-            return Err(StorageError::Io {
-                path: input.clone(),
-                source: std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    "fichier absent / no such file",
-                ),
-            });
-        }
-        let conn = Connection::open_with_flags(
-            input,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| schema::classify(e, input))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let kind = schema::inspect(&conn, input)?;
-        let snap = if kind == Kind::Ours(schema::LATEST) {
-            let (fp, n) = fingerprint(&conn, "main").map_err(|e| schema::classify(e, input))?;
-            if known.contains(&fp) {
-                // Taken before and unchanged since: nothing in it can be new.
-                report.skipped += 1;
-                report.unchanged += n;
-                continue;
-            }
-            db::check(&conn, input)?;
-            input.clone()
-        } else {
-            drop(conn);
-            let snap = scratch.0.join(format!("in-{k}.db"));
-            let conn = db::open_snapshot(input, &snap)?;
-            let (fp, n) = fingerprint(&conn, "main")?;
-            if known.contains(&fp) {
-                report.skipped += 1;
-                report.unchanged += n;
-                continue;
-            }
-            snap
-        };
-        todo.push((input.clone(), snap));
-    }
-    let existed = out.exists();
-    if existed && todo.is_empty() {
-        return Ok(report);
-    }
-    let mut conn = if existed {
+    let tmp = scratch.path().join("tour.db");
+    // The tour as it is: its own fingerprints, and the base of the new one. Read through
+    // the same guards as an input; a tour another program holds open is not replaced.
+    let old = if out.exists() {
         let [wal, _] = db::side_files(out);
-        db::open_snapshot(out, &tmp)?;
         if wal.exists() {
+            drop(input::open(out)?);
             // Open it once read-write so SQLite checkpoints and removes its WAL.
             drop(db::open_rw(out)?);
             if wal.exists() {
@@ -177,43 +120,109 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
                 )));
             }
         }
-        db::open_rw(&tmp)?.0
+        Some(input::open(out)?)
     } else {
-        db::open_rw(&tmp)?.0
+        None
     };
+    let known: HashSet<String> = match &old {
+        Some(t) if t.version() == schema::LATEST => {
+            let mut stmt = t.prepare("SELECT fingerprint FROM merged")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()
+                .map_err(|e| input::classify(e, out, t.limit()))?
+        }
+        _ => HashSet::new(),
+    };
+    // Check every input before touching anything.
+    let mut todo = vec![];
+    for (k, path) in inputs.iter().enumerate() {
+        let log = input::open(path)?;
+        let source = match log.version() {
+            0 => continue,
+            v if v == schema::LATEST => {
+                let (fp, n) =
+                    fingerprint(&log, "main").map_err(|e| input::classify(e, path, log.limit()))?;
+                if known.contains(&fp) {
+                    // Taken before and unchanged since: nothing in it can be new.
+                    report.skipped += 1;
+                    report.unchanged += n;
+                    continue;
+                }
+                db::check(&log, path)?;
+                Source::Log(Box::new(log))
+            }
+            _ => {
+                let snap = scratch.path().join(format!("in-{k}.db"));
+                let conn = db::snapshot_from(&log, path, &snap)?;
+                drop(log);
+                let (fp, n) = fingerprint(&conn, "main")?;
+                if known.contains(&fp) {
+                    report.skipped += 1;
+                    report.unchanged += n;
+                    continue;
+                }
+                Source::Upgraded(snap)
+            }
+        };
+        todo.push((path.clone(), source));
+    }
+    let existed = old.is_some();
+    if existed && todo.is_empty() {
+        return Ok(report);
+    }
+    let mut conn = match &old {
+        Some(t) => db::snapshot_from(t, out, &tmp)?,
+        None => db::open_rw(&tmp)?.0,
+    };
+    drop(old);
+    // This connection reads the inputs: the same guards as theirs.
+    input::harden(&conn, input::time_limit(0))?;
+    // Its commits wait for the verifier's current statement, however large the input.
+    conn.busy_timeout(VERIFY_WAIT)?;
     // The temporary file is thrown away on any error and synced before the rename, so it
-    // needs neither a WAL nor a sync per commit: bulk inserts then write each page once.
-    conn.pragma_update_and_check(None, "journal_mode", "MEMORY", |_| Ok(()))?;
+    // needs no sync per commit. It runs in WAL mode so that the verifier reading an input's
+    // rows and the copier writing the next one's never wait for each other (with a
+    // rollback journal the copier's commit waits for the verifier: 2 s more on the bench);
+    // one checkpoint at the end.
+    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     conn.pragma_update(None, "synchronous", "OFF")?;
     // A large page cache saves re-reading index pages.
     conn.pragma_update(None, "cache_size", -262_144)?;
-    // Evaluating the privacy CHECKs per row would triple the merge's time, and SQLite's
-    // `quick_check` skips CHECKs on a read-only connection. So a second thread tests every
-    // input row against the tour's own CHECK expressions, on the other core, while this one
-    // copies; a row that breaks one (a log edited by hand) fails the whole merge.
-    let tests = violation_tests(&conn)?;
-    let verifier = {
-        let todo = todo.clone();
-        std::thread::spawn(move || verify_rows(&todo, &tests))
-    };
     conn.pragma_update(None, "ignore_check_constraints", "ON")?;
     // No per-row parent lookup: a step, profile or trade is only ever copied with its
     // session (through `take`), so none can end up without one.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
-    let copied = todo
-        .iter()
-        .try_for_each(|(input, snap)| merge_one(&mut conn, input, snap, &mut report));
+    let tests = violation_tests(&conn)?;
+    let (landed, arrivals) = mpsc::channel::<Landed>();
+    let verifier = {
+        let tmp = tmp.clone();
+        std::thread::spawn(move || verify_landed(&tmp, &tests, arrivals))
+    };
+    let copied = todo.iter().try_for_each(|(path, source)| {
+        if verifier.is_finished() {
+            // It stops early only on a bad row: no use copying more; its error is reported.
+            return Err(StorageError::Invalid("verification stopped".into()));
+        }
+        merge_one(&mut conn, path, source, &mut report, &landed)
+    });
+    drop(landed);
+    input::limit_time(
+        &conn,
+        input::time_limit(std::fs::metadata(&tmp).map_or(0, |m| m.len())),
+    );
     let verified = verifier.join().unwrap_or_else(|_| {
         Err(StorageError::Invalid(
             "vérification des lignes interrompue / row verification crashed".into(),
         ))
     });
-    copied?;
+    drop(todo);
     verified?;
+    copied?;
     if existed && report.added == 0 && report.updated == 0 {
         return Ok(report);
     }
-    conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     db::check(&conn, &tmp)?;
     drop(conn);
     let f = std::fs::File::open(&tmp).map_err(|e| StorageError::Io {
@@ -236,25 +245,38 @@ pub fn merge(inputs: &[PathBuf], out: &Path) -> Result<MergeReport, StorageError
     Ok(report)
 }
 
-/// For each table of the tour, one SQL condition true for a row that breaks any of its
-/// CHECKs (taken from the tour's own schema, not from the input's).
-fn violation_tests(conn: &Connection) -> Result<Vec<(String, String)>, StorageError> {
+/// For each table of the tour that rows are copied into, its session key column and one SQL
+/// condition true for a row that breaks any of its CHECKs (taken from the tour's own
+/// schema, not from the input's).
+fn violation_tests(conn: &Connection) -> Result<Vec<(String, String, String)>, StorageError> {
     let mut stmt = conn.prepare(
         "SELECT name, sql FROM main.sqlite_schema WHERE type = 'table' AND sql IS NOT NULL",
     )?;
     let tables = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(tables
-        .into_iter()
-        .filter_map(|(name, sql)| {
-            let tests: Vec<String> = check_exprs(&sql)
-                .iter()
-                .map(|c| format!("NOT ({c})"))
-                .collect();
-            (!tests.is_empty()).then(|| (name, tests.join(" OR ")))
-        })
-        .collect())
+    let mut out = vec![];
+    for (name, sql) in tables {
+        let has_session: bool = conn.query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info(?1) WHERE name = 'session'",
+            [&name],
+            |r| r.get(0),
+        )?;
+        let key = match name.as_str() {
+            "sessions" => "k",
+            _ if has_session => "session",
+            // Not copied from inputs (`merged` holds the tour's own fingerprints).
+            _ => continue,
+        };
+        let tests: Vec<String> = check_exprs(&sql)
+            .iter()
+            .map(|c| format!("NOT ({c})"))
+            .collect();
+        if !tests.is_empty() {
+            out.push((name, key.to_owned(), tests.join(" OR ")));
+        }
+    }
+    Ok(out)
 }
 
 /// The expressions inside the `CHECK (…)` clauses of a `CREATE TABLE` statement. (A CHECK
@@ -298,29 +320,31 @@ pub fn check_exprs(sql: &str) -> Vec<String> {
     out
 }
 
-/// Tests every row of every input against `tests`, on a connection of its own.
-fn verify_rows(
-    todo: &[(PathBuf, PathBuf)],
-    tests: &[(String, String)],
+/// Tests the rows of each input, as they landed in the temporary tour, against `tests`, on
+/// a connection of its own, as the copying thread reports them.
+fn verify_landed(
+    tour: &Path,
+    tests: &[(String, String, String)],
+    arrivals: mpsc::Receiver<Landed>,
 ) -> Result<(), StorageError> {
-    for (input, snap) in todo {
-        let conn = Connection::open_with_flags(
-            snap,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| schema::classify(e, input))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        for (table, test) in tests {
-            let bad: i64 = conn
-                .query_row(
-                    &format!("SELECT count(*) FROM main.\"{table}\" WHERE {test}"),
-                    [],
-                    |r| r.get(0),
-                )
-                .map_err(|e| schema::classify(e, input))?;
+    let conn = Connection::open_with_flags(
+        tour,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    // The copier's commits wait for this reader's statement to end, and the reverse.
+    conn.busy_timeout(VERIFY_WAIT)?;
+    for Landed { input, lo, hi } in arrivals {
+        for (table, key, test) in tests {
+            let bad: i64 = conn.query_row(
+                &format!(
+                    "SELECT count(*) FROM main.\"{table}\" WHERE {key} > ?1 AND {key} <= ?2 AND ({test})"
+                ),
+                [lo, hi],
+                |r| r.get(0),
+            )?;
             if bad > 0 {
                 return Err(StorageError::Damaged {
-                    path: input.clone(),
+                    path: input,
                     detail: format!(
                         "{bad} ligne(s) de « {table} » enfreignent les règles du journal (CHECK) : fichier modifié à la main ? / {bad} row(s) of {table} break the log's CHECK rules: edited by hand?"
                     ),
@@ -334,12 +358,26 @@ fn verify_rows(
 fn merge_one(
     conn: &mut Connection,
     input: &Path,
-    snap: &Path,
+    source: &Source,
     report: &mut MergeReport,
+    landed: &mpsc::Sender<Landed>,
 ) -> Result<(), StorageError> {
-    conn.execute("ATTACH DATABASE ?1 AS src", [uri_ro(snap)])?;
+    let limit = match source {
+        Source::Log(l) => l.limit(),
+        Source::Upgraded(p) => input::time_limit(std::fs::metadata(p).map_or(0, |m| m.len())),
+    };
+    input::limit_time(conn, limit);
+    conn.execute("ATTACH DATABASE ?1 AS src", [source.uri()])
+        .map_err(|e| input::classify(e, input, limit))?;
     let res = (|| -> Result<(), StorageError> {
         let tx = conn.transaction()?;
+        // What this connection reads must be what was checked on the input's own.
+        if input::check_schema(&tx, "src", input)? != schema::LATEST {
+            return Err(StorageError::Invalid(format!(
+                "{} : le journal a changé pendant la fusion / the log changed during the merge",
+                input.display()
+            )));
+        }
         let find = |sql: &str| -> Option<(String, String, i64)> {
             tx.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                 .ok()
@@ -355,13 +393,18 @@ fn merge_one(
             )
         });
         if let Some((id, station, seq)) = collision {
+            let p = crate::domain::text::printable;
             return Err(StorageError::Invalid(format!(
-                "{} : collision sur la session {id} (borne {station}, n° {seq}) : deux bornes portent-elles le même identifiant ? / collision on session {id} (station {station}, no. {seq}): do two stations share an id?",
-                input.display()
+                "{} : collision sur la session {} (borne {}, n° {seq}) : deux bornes portent-elles le même identifiant ? / collision on session {} (station {}, no. {seq}): do two stations share an id?",
+                input.display(),
+                p(&id),
+                p(&station),
+                p(&id),
+                p(&station),
             )));
         }
         // Read inside the transaction: the fingerprint is that of exactly what is merged.
-        let (fp, total) = fingerprint(&tx, "src").map_err(|e| schema::classify(e, input))?;
+        let (fp, total) = fingerprint(&tx, "src").map_err(|e| input::classify(e, input, limit))?;
         let base: i64 = tx.query_row("SELECT coalesce(max(k), 0) FROM main.sessions", [], |r| {
             r.get(0)
         })?;
@@ -379,7 +422,8 @@ fn merge_one(
              DELETE FROM main.top_trades WHERE session IN (SELECT k FROM stale);
              DELETE FROM main.sessions WHERE k IN (SELECT k FROM stale);
              DROP TABLE temp.stale;",
-        )?;
+        )
+        .map_err(|e| input::classify(e, input, limit))?;
         let (fresh, updated): (i64, i64) = tx.query_row(
             "SELECT coalesce(sum(fresh), 0), coalesce(sum(1 - fresh), 0) FROM take",
             [],
@@ -399,17 +443,28 @@ fn merge_one(
                    FROM src.profiles x WHERE x.session IN (SELECT k FROM temp.take);
                  INSERT INTO main.top_trades SELECT x.session + {base}, x.rank, x.trade FROM src.top_trades x
                    WHERE x.session IN (SELECT k FROM temp.take);",
-            ))?;
+            ))
+            .map_err(|e| input::classify(e, input, limit))?;
         }
+        // The tour's own fingerprint of what it took; an input's `merged` table is never
+        // read (a log could claim another station's log as taken).
         tx.execute(
             "INSERT OR IGNORE INTO main.merged (fingerprint, sessions, merged_wall_ms) VALUES (?1, ?2, ?3)",
             rusqlite::params![fp, total as i64, crate::storage::time::now_ms()],
         )?;
-        // A tour merged into another: what it took counts as taken.
-        tx.execute_batch(
-            "INSERT OR IGNORE INTO main.merged SELECT * FROM src.merged; DROP TABLE temp.take;",
-        )?;
+        tx.execute_batch("DROP TABLE temp.take;")?;
+        let hi: i64 = tx.query_row("SELECT coalesce(max(k), 0) FROM main.sessions", [], |r| {
+            r.get(0)
+        })?;
         tx.commit()?;
+        if hi > base {
+            // The verifier has stopped only if it found a bad row: its error is reported.
+            let _ = landed.send(Landed {
+                input: input.to_owned(),
+                lo: base,
+                hi,
+            });
+        }
         report.added += fresh as u64;
         report.updated += updated as u64;
         report.unchanged += (total as i64 - fresh - updated).max(0) as u64;
@@ -417,19 +472,6 @@ fn merge_one(
     })();
     conn.execute("DETACH DATABASE src", [])?;
     res
-}
-/// A read-only `file:` URI for ATTACH.
-fn uri_ro(p: &Path) -> String {
-    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
-    let mut s = String::from("file:");
-    for c in abs.to_string_lossy().chars() {
-        match c {
-            '%' | '?' | '#' | ' ' | '"' | '\'' => s.push_str(&format!("%{:02X}", c as u32)),
-            c => s.push(c),
-        }
-    }
-    s.push_str("?mode=ro");
-    s
 }
 
 #[cfg(test)]

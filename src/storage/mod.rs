@@ -2,10 +2,12 @@
 //!
 //! - [`schema`]: the versioned schema and its migrations;
 //! - [`db`]: opening a log with the right pragmas, checking it, taking snapshots;
+//! - [`input`]: opening a log that comes from elsewhere, which is untrusted input;
 //! - [`writer`]: the station's writer thread (never blocks a frame on disk);
 //! - [`merge`], [`read`], [`purge`]: the organiser's side.
 
 pub mod db;
+pub mod input;
 pub mod merge;
 pub mod purge;
 pub mod read;
@@ -36,6 +38,31 @@ pub enum StorageError {
     Foreign {
         /// The file.
         path: PathBuf,
+    },
+    /// A Klub log whose schema is not exactly one this software wrote (a view, a trigger,
+    /// a changed table): it may have been made to trap its reader, so nothing is read.
+    #[error(
+        "{path} : structure inattendue pour un journal du Klub (schéma {version}) : {detail} ; fichier refusé / unexpected structure for a Klub log (schema {version}): {detail_en}; file refused"
+    )]
+    Unexpected {
+        /// The file.
+        path: PathBuf,
+        /// The schema version it claims.
+        version: i64,
+        /// The first difference found, in French.
+        detail: String,
+        /// The same in English.
+        detail_en: String,
+    },
+    /// Reading the file took longer than any log of its size should.
+    #[error(
+        "{path} : lecture arrêtée au bout de {seconds} s, bien plus qu'il n'en faut pour un journal de cette taille : fichier piégé ? / reading stopped after {seconds} s, far longer than a log of this size needs: a trapped file?"
+    )]
+    TimeLimit {
+        /// The file.
+        path: PathBuf,
+        /// The time allowed.
+        seconds: u64,
     },
     /// The file is damaged.
     #[error("{path} : journal endommagé ({detail}) / damaged log")]

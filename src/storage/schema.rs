@@ -8,6 +8,7 @@
 use crate::storage::StorageError;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// `PRAGMA application_id` of a Klub log ("KLUB"), so a foreign SQLite file is told apart.
 pub const APP_ID: i64 = 0x4B4C_5542;
@@ -231,6 +232,56 @@ pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The version this code writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;
+
+/// One row of `sqlite_schema` as compared: (type, name, tbl_name, sql). The root page is
+/// left out: it depends on the file's history, not on what the schema says.
+pub type SchemaRow = (String, String, String, Option<String>);
+
+/// The `sqlite_schema` rows of a log at `version`, for every version this code ever wrote
+/// (0 is a file with nothing in it): generated once by applying the migrations to an
+/// in-memory database, so an appended migration needs no hand edit here.
+pub fn expected(version: u32) -> Option<&'static [SchemaRow]> {
+    static SETS: OnceLock<Vec<Vec<SchemaRow>>> = OnceLock::new();
+    SETS.get_or_init(|| {
+        let conn = Connection::open_in_memory().expect("an in-memory database opens");
+        let mut sets = vec![vec![]];
+        for m in MIGRATIONS {
+            conn.execute_batch(m)
+                .expect("the migrations apply to an empty database");
+            sets.push(schema_rows(&conn, "main").expect("sqlite_schema reads"));
+        }
+        sets
+    })
+    .get(version as usize)
+    .map(Vec::as_slice)
+}
+
+/// The `sqlite_schema` rows of database `db` (`main` or an attached name), sorted.
+pub fn schema_rows(conn: &Connection, db: &str) -> rusqlite::Result<Vec<SchemaRow>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT type, name, tbl_name, sql FROM \"{db}\".sqlite_schema ORDER BY type, name, tbl_name, sql"
+    ))?;
+    // Read whatever a hostile file stored (a blob, a number), so it is compared, not fatal.
+    let text = |r: &rusqlite::Row<'_>, i| -> rusqlite::Result<Option<String>> {
+        use rusqlite::types::ValueRef;
+        Ok(match r.get_ref(i)? {
+            ValueRef::Null => None,
+            ValueRef::Integer(n) => Some(format!("integer:{n}")),
+            ValueRef::Real(x) => Some(format!("real:{x}")),
+            ValueRef::Text(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            ValueRef::Blob(b) => Some(format!("blob:{}", String::from_utf8_lossy(b))),
+        })
+    };
+    stmt.query_map([], |r| {
+        Ok((
+            text(r, 0)?.unwrap_or_default(),
+            text(r, 1)?.unwrap_or_default(),
+            text(r, 2)?.unwrap_or_default(),
+            text(r, 3)?,
+        ))
+    })?
+    .collect()
+}
 
 /// What a file holds, read before anything is changed in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
