@@ -357,11 +357,10 @@ fn read_archive<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<Vec<(PathBuf
     Ok(out)
 }
 
-/// Writes a file through a temporary name, so a crash never leaves half a page online.
+/// Writes a file through a temporary name, so a crash never leaves half a page online and
+/// a planted link is never followed.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    crate::fsio::write_atomic(path, bytes).map_err(io(path))
 }
 
 fn pretty<T: Serialize>(v: &T) -> Vec<u8> {
