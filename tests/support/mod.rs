@@ -1,0 +1,3 @@
+//! Helpers shared by integration tests (`mod support;`), one module per topic.
+
+pub mod sticks;
