@@ -62,9 +62,7 @@ impl ReadError {
     /// The reason in English.
     pub fn en(&self) -> String {
         match self {
-            ReadError::Symlink => {
-                "symbolic link refused: copy the file itself, not a link".into()
-            }
+            ReadError::Symlink => "symbolic link refused: copy the file itself, not a link".into(),
             ReadError::NotRegular(_, en) => format!("not a regular file ({en}): refused"),
             ReadError::TooLarge(cap) => format!("file too large (over {})", mb(*cap, true)),
             ReadError::Outside => "the path leaves the folder: refused".into(),
@@ -84,7 +82,11 @@ impl std::error::Error for ReadError {}
 
 fn mb(bytes: u64, en: bool) -> String {
     let n = bytes.div_ceil(1 << 20);
-    if en { format!("{n} MB") } else { format!("{n} Mo") }
+    if en {
+        format!("{n} MB")
+    } else {
+        format!("{n} Mo")
+    }
 }
 
 /// What a file that is not regular is, in French and English.
@@ -178,13 +180,14 @@ fn walk_beneath(base: rustix::fd::OwnedFd, rel: &Path) -> Result<File, ReadError
         )
         .map_err(|e| match e {
             // O_NOFOLLOW | O_DIRECTORY on a link gives ELOOP or ENOTDIR.
-            Errno::NOTDIR => match rustix::fs::statat(&at, *f, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
-            {
-                Ok(st) if rustix::fs::FileType::from_raw_mode(st.st_mode).is_symlink() => {
-                    ReadError::Symlink
+            Errno::NOTDIR => {
+                match rustix::fs::statat(&at, *f, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(st) if rustix::fs::FileType::from_raw_mode(st.st_mode).is_symlink() => {
+                        ReadError::Symlink
+                    }
+                    _ => ReadError::from_io(e.into()),
                 }
-                _ => ReadError::from_io(e.into()),
-            },
+            }
             e => ReadError::from_io(e.into()),
         })?;
     }
@@ -256,7 +259,12 @@ impl AtomicFile {
         let dir = parent(target);
         let name = target
             .file_name()
-            .ok_or_else(|| std::io::Error::other(format!("{} : pas de nom de fichier / no file name", target.display())))?
+            .ok_or_else(|| {
+                std::io::Error::other(format!(
+                    "{} : pas de nom de fichier / no file name",
+                    target.display()
+                ))
+            })?
             .to_string_lossy();
         loop {
             let tmp = dir.join(format!(
@@ -388,7 +396,9 @@ pub fn check_output(path: &Path, inputs: &[PathBuf], force: bool) -> Result<(), 
     let shown = path.display();
     if is_symlink(path) {
         return Err(Refusal {
-            fr: format!("{shown} est un lien symbolique : écriture refusée (donnez le vrai chemin)"),
+            fr: format!(
+                "{shown} est un lien symbolique : écriture refusée (donnez le vrai chemin)"
+            ),
             en: format!("{shown} is a symbolic link: not written (give the real path)"),
         });
     }
@@ -505,9 +515,8 @@ mod tests {
         std::fs::write(dir.path().join("outside.txt"), b"secret").unwrap();
         symlink(dir.path(), root.join("up")).unwrap();
         symlink(root.join("a/f.txt"), root.join("a/link.txt")).unwrap();
-        let base = || {
-            rustix::fs::open(&root, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap()
-        };
+        let base =
+            || rustix::fs::open(&root, OFlags::RDONLY | OFlags::DIRECTORY, Mode::empty()).unwrap();
         let mut s = String::new();
         walk_beneath(base(), Path::new("a/f.txt"))
             .unwrap()
@@ -554,11 +563,29 @@ mod tests {
         let inputs = [db.clone()];
         // The same file under another name is still the input.
         let alias = dir.path().join(".").join("x.db");
-        assert!(check_output(&alias, &inputs, true).unwrap_err().fr.contains("entrée"));
-        assert!(check_output(&other, &inputs, false).unwrap_err().en.contains("SQLite"));
+        assert!(
+            check_output(&alias, &inputs, true)
+                .unwrap_err()
+                .fr
+                .contains("entrée")
+        );
+        assert!(
+            check_output(&other, &inputs, false)
+                .unwrap_err()
+                .en
+                .contains("SQLite")
+        );
         assert_eq!(check_output(&other, &inputs, true), Ok(()));
-        assert!(check_output(&link, &inputs, true).unwrap_err().fr.contains("lien"));
+        assert!(
+            check_output(&link, &inputs, true)
+                .unwrap_err()
+                .fr
+                .contains("lien")
+        );
         assert_eq!(check_output(&html, &inputs, false), Ok(()));
-        assert_eq!(check_output(&dir.path().join("new.html"), &inputs, false), Ok(()));
+        assert_eq!(
+            check_output(&dir.path().join("new.html"), &inputs, false),
+            Ok(())
+        );
     }
 }

@@ -69,7 +69,10 @@ fn an_invalid_folder_is_refused_and_nothing_changes() {
         .unwrap();
     std::fs::write(victim.join("scenario.toml"), "id = \"cassé\"\n[[step\n").unwrap();
     let err = install_from(&usb, &active).unwrap_err();
-    assert!(err.restored && err.report.contains("scenario.toml"), "{err}");
+    assert!(
+        err.restored && err.report.contains("scenario.toml"),
+        "{err}"
+    );
     assert_eq!(snapshot(&active), before);
     assert!(!active.with_file_name("scenarios.new").exists());
     // An empty stick is refused too.

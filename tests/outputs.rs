@@ -57,7 +57,11 @@ fn report_refuses_to_write_over_its_log_or_another_log() {
     let o = other.to_str().unwrap();
     let r = run(&["report", d, "-o", o]);
     assert_eq!(r.code, Some(2), "{}", r.text);
-    assert!(r.text.contains("base SQLite") && r.text.contains("--force"), "{}", r.text);
+    assert!(
+        r.text.contains("base SQLite") && r.text.contains("--force"),
+        "{}",
+        r.text
+    );
     assert!(is_sqlite(&other));
     let r = run(&["report", d, "-o", o, "--force"]);
     assert_eq!(r.code, Some(0), "{}", r.text);

@@ -886,7 +886,11 @@ fn a_big_install_runs_beside_the_frames_with_its_progress_on_the_panel() {
     let mut h = station(cfg);
     open_panel(&mut h);
     h.tap("Installer les scénarios de la clé").unwrap();
-    assert!(h.app.world().resource::<InstallRun>().running(), "{:?}", h.texts());
+    assert!(
+        h.app.world().resource::<InstallRun>().running(),
+        "{:?}",
+        h.texts()
+    );
     // Frames go on while the files copy, each one quick, and the panel shows how far it is.
     let mut lines = std::collections::BTreeSet::new();
     let mut frames = 0;
@@ -909,9 +913,7 @@ fn a_big_install_runs_beside_the_frames_with_its_progress_on_the_panel() {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
-    eprintln!(
-        "{frames} frames during the install, slowest {slowest:?}, progress lines {lines:?}"
-    );
+    eprintln!("{frames} frames during the install, slowest {slowest:?}, progress lines {lines:?}");
     assert!(frames >= 5, "only {frames} frames during the install");
     assert!(
         lines
@@ -1138,7 +1140,10 @@ fn wait_for_install(h: &mut Harness) -> usize {
         h.frame();
         frames += 1;
     }
-    assert!(!h.app.world().resource::<InstallRun>().running(), "install still running");
+    assert!(
+        !h.app.world().resource::<InstallRun>().running(),
+        "install still running"
+    );
     h.settle();
     frames
 }

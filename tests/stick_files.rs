@@ -22,7 +22,9 @@ fn error_at(text: &str, file: &str, needles: &[&str]) -> bool {
     text.split("\n\n").any(|block| {
         block.starts_with("erreur")
             && block.contains(&format!("--> scenarios/{file}:"))
-            && needles.iter().all(|n| block.lines().next().unwrap_or("").contains(n))
+            && needles
+                .iter()
+                .all(|n| block.lines().next().unwrap_or("").contains(n))
     })
 }
 
@@ -50,7 +52,11 @@ fn a_named_pipe_as_trades_toml_is_refused_without_hanging() {
     let (dir, root) = content();
     fifo(&root.join("trades.toml"));
     let r = validate(dir.path());
-    assert!(r.code.is_some(), "klub validate hung on a pipe ({:?})", r.took);
+    assert!(
+        r.code.is_some(),
+        "klub validate hung on a pipe ({:?})",
+        r.took
+    );
     assert_ne!(r.code, Some(0), "{}", r.text);
     assert!(
         r.text.contains("trades.toml") && r.text.contains("tube nommé"),
@@ -65,7 +71,11 @@ fn a_link_to_dev_zero_is_refused_not_read() {
     let (dir, root) = content();
     link(Path::new("/dev/zero"), &root.join("savoir-etre.toml"));
     let r = validate(dir.path());
-    assert!(r.code.is_some(), "klub validate kept reading /dev/zero ({:?})", r.took);
+    assert!(
+        r.code.is_some(),
+        "klub validate kept reading /dev/zero ({:?})",
+        r.took
+    );
     assert_ne!(r.code, Some(0), "{}", r.text);
     assert!(
         r.text.contains("savoir-etre.toml") && r.text.contains("lien symbolique"),
@@ -86,7 +96,10 @@ fn the_size_cap_counts_the_bytes_read() {
     // A scenario file that is a pipe is reported, not skipped.
     fifo(&root.join("vente/scenario.toml"));
     let e = errors(&root);
-    assert!(e.contains("vente/scenario.toml") && e.contains("tube nommé"), "{e}");
+    assert!(
+        e.contains("vente/scenario.toml") && e.contains("tube nommé"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -164,12 +177,19 @@ fn a_png_header_declaring_a_huge_picture_fails_validation() {
         r.text
     );
     // At the limits, the headers pass.
-    std::fs::write(root.join("vente/images/accueil.png"), png_header(4096, 4096)).unwrap();
+    std::fs::write(
+        root.join("vente/images/accueil.png"),
+        png_header(4096, 4096),
+    )
+    .unwrap();
     std::fs::write(
         root.join("logistique/images/entrepot-panorama.png"),
         png_header(8192, 1080),
     )
     .unwrap();
     let e = errors(&root);
-    assert!(!e.contains("accueil.png") && !e.contains("entrepot-panorama.png"), "{e}");
+    assert!(
+        !e.contains("accueil.png") && !e.contains("entrepot-panorama.png"),
+        "{e}"
+    );
 }

@@ -978,7 +978,12 @@ impl InstallRun {
 /// "Installer les scénarios de la clé": the stick's `scenarios` folder is validated before
 /// it replaces the active set (`ops::scenarios`), which is put back on any error. The work
 /// runs on a thread; [`poll_install`] shows its progress and its outcome.
-fn install(station: &Station, run: &mut InstallRun, msg: &mut PanelMessage, report: &mut PanelReport) {
+fn install(
+    station: &Station,
+    run: &mut InstallRun,
+    msg: &mut PanelMessage,
+    report: &mut PanelReport,
+) {
     if run.running() {
         return;
     }
@@ -1060,7 +1065,8 @@ fn poll_install(
         }
         Ok(Err(failed)) => {
             report.0 = Some((
-                "ÉCHEC de l'installation : les anciens scénarios n'ont pas pu être remis en place".into(),
+                "ÉCHEC de l'installation : les anciens scénarios n'ont pas pu être remis en place"
+                    .into(),
                 failed.report,
             ));
         }

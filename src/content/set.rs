@@ -583,10 +583,13 @@ fn check_assets(v: &mut Validation, path: &Path, folder: &Path, l: &sc::Loaded) 
 /// A link or a pipe does not count.
 pub fn narration_file(folder: &Path, key: &str, variant: Variant) -> Option<PathBuf> {
     let name = format!("{key}.{}.wav", variant.code());
-    [Path::new("voix").join(&name), Path::new("voix/auto").join(&name)]
-        .into_iter()
-        .find(|rel| fsio::open_beneath(folder, rel).is_ok())
-        .map(|rel| folder.join(rel))
+    [
+        Path::new("voix").join(&name),
+        Path::new("voix/auto").join(&name),
+    ]
+    .into_iter()
+    .find(|rel| fsio::open_beneath(folder, rel).is_ok())
+    .map(|rel| folder.join(rel))
 }
 
 /// Every visitor-facing text of a scenario with its narration key.

@@ -130,8 +130,14 @@ impl Out {
     }
 
     fn finish(self) -> std::io::Result<()> {
-        self.csv.into_inner().map_err(|e| e.into_error())?.commit()?;
-        self.jsonl.into_inner().map_err(|e| e.into_error())?.commit()
+        self.csv
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .commit()?;
+        self.jsonl
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .commit()
     }
 }
 

@@ -66,7 +66,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for b in bytes {
         c ^= u32::from(*b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -126,8 +130,18 @@ pub fn klub(dir: &Path, args: &[&str], limit: Duration) -> Run {
         std::thread::sleep(Duration::from_millis(20));
     };
     let mut text = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut text).unwrap();
-    child.stderr.take().unwrap().read_to_string(&mut text).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     assert!(!text.contains("panicked"), "panic:\n{text}");
     Run {
         code,
