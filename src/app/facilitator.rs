@@ -62,7 +62,9 @@ pub(super) fn plugin(app: &mut App) {
     if launch.replay.is_none()
         && !launch.no_log
         && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
-        && let Ok(text) = std::fs::read_to_string(station.data_dir().join(SETTINGS_FILE))
+        && let Ok(bytes) =
+            crate::fsio::read_regular(&station.data_dir().join(SETTINGS_FILE), 64 << 10)
+        && let Ok(text) = String::from_utf8(bytes)
     {
         apply_settings(&mut station, &text, &today());
     }

@@ -107,7 +107,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                     continue;
                 };
                 let name = format!("{key}.{}.wav", variant.code());
-                if folder.join("voix").join(&name).is_file() {
+                if crate::fsio::open_beneath(folder, &Path::new("voix").join(&name)).is_ok() {
                     done.recorded += 1;
                     continue;
                 }
