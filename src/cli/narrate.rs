@@ -51,9 +51,6 @@ fn newer(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Largest narration file read back from espeak-ng.
-const MAX_WAV: u64 = 64 << 20;
-
 /// A folder only this run writes in, removed at the end.
 struct Scratch {
     path: PathBuf,
@@ -160,7 +157,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                         variant.code()
                     ));
                 }
-                let bytes = crate::fsio::read_regular(&tmp, MAX_WAV)
+                let bytes = crate::fsio::read_regular(&tmp, crate::content::set::MAX_SOUND)
                     .map_err(|e| format!("{}: {e}", tmp.display()))?;
                 let _ = std::fs::remove_file(&tmp);
                 crate::fsio::write_atomic(&out, &bytes)

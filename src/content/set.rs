@@ -428,6 +428,8 @@ fn check_duration(v: &mut Validation, path: &Path, l: &sc::Loaded) {
 pub const MAX_IMAGE: (u32, u32) = (4096, 4096);
 /// Largest panorama strip, in pixels.
 pub const MAX_PANORAMA: (u32, u32) = (8192, 1080);
+/// Largest sound file read whole (narration, step sounds, ambience).
+pub const MAX_SOUND: u64 = 64 << 20;
 
 /// Width and height of a PNG, read from its header only; the decoder refuses a header
 /// declaring more than `max` before anything is allocated.
