@@ -806,3 +806,88 @@ fn pdf_pages(pdf: &[u8]) -> usize {
     );
     n
 }
+
+/// Issue 14: a trade name holding the template's markers is shown as text, and the page
+/// runs under its hashed CSP with no violation.
+#[test]
+fn trade_name_holding_template_markers_renders_as_text() {
+    let content = content_dir(|t| t);
+    let (mut cat, skills) = load(content.path());
+    let evil = "Soudeur {{SCRIPT}} {{DATA}} {{CSP}}";
+    cat.trades[0].name.fr = evil.to_owned();
+    let site = tempfile::tempdir().expect("tmp");
+    klub_kiosk::site::build(site.path(), &cat, &skills, None).expect("build");
+    let (_, text) = make_pass(
+        &cat,
+        &skills,
+        &clear_profile(&skills),
+        &[0],
+        Situation::NonDit,
+        "",
+        41,
+    );
+    let r = browser(site.path(), json!(steps_for(&text, vec![])));
+    let page = &r["results"][1];
+    assert_eq!(page["outcome"], "valid", "{page}");
+    assert_eq!(page["explored"], json!([evil]));
+    assert_eq!(r["csp"], json!([]), "CSP violations");
+}
+
+/// Issue 14: data the script cannot read (a corrupted page) shows the "cannot read"
+/// message, never a blank page, and throws nothing.
+#[test]
+fn broken_page_data_shows_the_cannot_read_message() {
+    let content = content_dir(|t| t);
+    let (cat, skills) = load(content.path());
+    let site = tempfile::tempdir().expect("tmp");
+    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let (_, text) = make_pass(
+        &cat,
+        &skills,
+        &clear_profile(&skills),
+        &[],
+        Situation::College,
+        "chartres",
+        43,
+    );
+    let good = std::fs::read_to_string(site.path().join("index.html")).expect("page");
+    let open = r#"<script type="application/json" id="klub-data">"#;
+    let start = good.find(open).expect("data block") + open.len();
+    let end = start + good[start..].find("</script>").expect("closed");
+    let data = &good[start..end];
+    let broken = [
+        format!("{{oops{data}"),
+        data[..data.len() / 2].to_owned(),
+        "null".to_owned(),
+        "{}".to_owned(),
+        data.replacen("\"texts\":", "\"textes\":", 1),
+    ];
+    let mut steps = vec![];
+    for (i, b) in broken.iter().enumerate() {
+        let html = format!("{}{b}{}", &good[..start], &good[end..]);
+        std::fs::write(site.path().join(format!("broken{i}.html")), html).expect("write");
+        for frag in [text.as_str(), ""] {
+            steps.push(json!({"op": "goto", "path": format!("broken{i}.html#{frag}")}));
+            steps.push(json!({"op": "eval", "expr": READ_PAGE}));
+        }
+        steps.push(click_variant("en"));
+        steps.push(json!({"op": "eval", "expr": READ_PAGE}));
+    }
+    let r = browser(site.path(), json!(steps));
+    let results = r["results"].as_array().expect("results");
+    for (i, b) in broken.iter().enumerate() {
+        for at in [1, 3, 5] {
+            let page = &results[6 * i + at];
+            let what = format!("data {:?}…, step {at}", &b[..b.len().min(30)]);
+            assert_eq!(page["outcome"], "unexpected", "{what}");
+            assert_eq!(
+                page["outcomeText"],
+                page_text("err_unexpected", Variant::Fr),
+                "{what}"
+            );
+            assert_eq!(page["resultsShown"], false, "{what}");
+            assert_eq!(page["heading"], wording::heading().fr, "{what}");
+        }
+    }
+    assert_eq!(r["csp"], json!([]), "CSP violations");
+}

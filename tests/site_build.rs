@@ -6,12 +6,56 @@ mod site_support;
 
 use klub_kiosk::content::set::{Options, Validation, check_configs, load_content, load_kiosk_file};
 use klub_kiosk::domain::config::Tour;
-use klub_kiosk::site::{CSP, CatalogueSnapshot};
+use klub_kiosk::site::{self, CatalogueSnapshot, csp, csp_hash};
 use site_support::*;
 use std::process::Command;
 
 fn page(dir: &std::path::Path) -> String {
     std::fs::read_to_string(dir.join("index.html")).expect("index.html")
+}
+
+/// The text between each `open` tag and the next `</tag>`.
+fn blocks<'a>(html: &'a str, open: &str, close: &str) -> Vec<&'a str> {
+    html.split(open)
+        .skip(1)
+        .map(|b| &b[..b.find(close).expect("closed")])
+        .collect()
+}
+
+/// The page's CSP has no `'unsafe-inline'` and lets exactly its one inline script and
+/// its one inline style run, by their SHA-256.
+fn assert_csp_pins_the_inline_blocks(html: &str) {
+    let policy = blocks(
+        html,
+        r#"<meta http-equiv="Content-Security-Policy" content=""#,
+        "\"",
+    );
+    assert_eq!(policy, vec![csp()], "one CSP meta, the one klub computes");
+    let policy = policy[0];
+    assert!(!policy.contains("unsafe"), "{policy}");
+    let scripts = blocks(html, "<script>", "</script>");
+    let styles = blocks(html, "<style>", "</style>");
+    assert_eq!((scripts.len(), styles.len()), (1, 1), "inline blocks");
+    let directive = |name: &str| {
+        policy
+            .split(';')
+            .map(str::trim)
+            .find_map(|d| d.strip_prefix(name))
+            .unwrap_or_else(|| panic!("no {name} in {policy}"))
+            .trim()
+            .to_owned()
+    };
+    assert_eq!(
+        directive("script-src"),
+        format!("'{}'", csp_hash(scripts[0]))
+    );
+    assert_eq!(directive("style-src"), format!("'{}'", csp_hash(styles[0])));
+    assert_eq!(directive("default-src"), "'none'");
+    // The hash is SHA-256 in base64, as CSP reads it (known answer for "abc").
+    assert_eq!(
+        csp_hash("abc"),
+        "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+    );
 }
 
 #[test]
@@ -34,16 +78,7 @@ fn site_build_writes_one_self_contained_page_under_a_strict_csp() {
     // The example tour is flagged at each publication.
     assert!(String::from_utf8_lossy(&out.stderr).contains("d'exemple"));
     let html = page(site.path());
-    assert!(
-        html.contains(&format!(
-            r#"<meta http-equiv="Content-Security-Policy" content="{CSP}">"#
-        )),
-        "CSP meta missing"
-    );
-    assert_eq!(
-        CSP,
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
-    );
+    assert_csp_pins_the_inline_blocks(&html);
     // Nothing to fetch: no src attribute, no stylesheet link, only the data: icon.
     assert!(!html.contains(" src="), "an external resource");
     assert!(!html.contains("rel=\"stylesheet\""));
@@ -291,4 +326,127 @@ fn example_tour_has_the_four_towns_with_contacts_and_offers_marked_as_examples()
             assert!(right, "{}: {} via {}", s.id, o.kind, o.via);
         }
     }
+}
+
+/// Issue 14: a catalogue text holding the template's markers stays text. The page keeps
+/// one script, one style and its CSP, and the name is only in the data.
+#[test]
+fn trade_name_holding_template_markers_builds_a_working_page() {
+    let content = content_dir(|t| t);
+    let (mut cat, skills) = load(content.path());
+    let evil = "Soudeur {{SCRIPT}} {{DATA}} {{CSP}} {{STYLE}}";
+    cat.trades[0].name.fr = evil.to_owned();
+    let dir = tempfile::tempdir().expect("tmp");
+    site::build(dir.path(), &cat, &skills, None).expect("build");
+    let html = page(dir.path());
+    assert_csp_pins_the_inline_blocks(&html);
+    assert_eq!(
+        html.matches("The results page script").count(),
+        1,
+        "the script was copied into the page twice"
+    );
+    assert_eq!(html.matches("Content-Security-Policy").count(), 1);
+    let data = blocks(
+        &html,
+        r#"<script type="application/json" id="klub-data">"#,
+        "</script>",
+    );
+    assert_eq!(data.len(), 1);
+    let data: serde_json::Value = serde_json::from_str(data[0]).expect("data is JSON");
+    let fp = format!("{:08x}", cat.fingerprint());
+    assert_eq!(data["catalogues"][&fp]["trades"][0]["name"]["fr"], evil);
+}
+
+/// Issue 14: an archived tour is checked again at every build, as the current one is:
+/// only `https:` and `tel:` links, as klub writes them, and no template marker.
+#[test]
+fn site_build_refuses_a_tour_archive_with_a_foreign_link_or_a_marker() {
+    let content = content_dir(|t| t);
+    let site = tempfile::tempdir().expect("tmp");
+    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let tours = site.path().join("tours");
+    let current = std::fs::read_to_string(tours.join("exemple-eure-et-loir.json")).expect("tour");
+    let old = tours.join("ancienne.json");
+    let older = |edit: &dyn Fn(serde_json::Value) -> serde_json::Value| {
+        let mut v: serde_json::Value = serde_json::from_str(&current).expect("json");
+        v["id"] = "ancienne".into();
+        std::fs::write(&old, serde_json::to_vec_pretty(&edit(v)).expect("json")).expect("write");
+    };
+    // Untouched, an older tour is kept.
+    older(&|v| v);
+    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let before = page(site.path());
+    let contact =
+        |v: &mut serde_json::Value| -> serde_json::Value { v["stops"][0]["contacts"][0].take() };
+    let cases: Vec<(&str, Box<dyn Fn(serde_json::Value) -> serde_json::Value>)> = vec![
+        (
+            "javascript:alert(document.domain)",
+            Box::new(|mut v| {
+                let mut c = contact(&mut v);
+                c["reach"] = "javascript:alert(document.domain)".into();
+                c["href"] = "javascript:alert(document.domain)".into();
+                v["stops"][0]["contacts"][0] = c;
+                v
+            }),
+        ),
+        (
+            "javascript:alert(1)",
+            Box::new(|mut v| {
+                let mut c = contact(&mut v);
+                c["reach"] = "https://cio.example.org".into();
+                c["href"] = "javascript:alert(1)".into();
+                v["stops"][0]["contacts"][0] = c;
+                v
+            }),
+        ),
+        (
+            "http://cio.example.org",
+            Box::new(|mut v| {
+                let mut c = contact(&mut v);
+                c["reach"] = "http://cio.example.org".into();
+                c["href"] = "http://cio.example.org".into();
+                v["stops"][0]["contacts"][0] = c;
+                v
+            }),
+        ),
+        (
+            "data:text/html,x",
+            Box::new(|mut v| {
+                let mut c = contact(&mut v);
+                c["href"] = "data:text/html,x".into();
+                v["stops"][0]["contacts"][0] = c;
+                v
+            }),
+        ),
+        (
+            "{{SCRIPT}}",
+            Box::new(|mut v| {
+                v["stops"][1]["town"] = "Dreux {{SCRIPT}}".into();
+                v
+            }),
+        ),
+    ];
+    for (needle, edit) in &cases {
+        older(&|v| edit(v));
+        let out = site_build(site.path(), content.path(), Some(&example_tour()));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{needle}: {err}");
+        assert!(
+            err.contains(*needle) && err.contains(&*old.to_string_lossy()),
+            "{needle}: {err}"
+        );
+        if needle.contains(':') {
+            assert!(err.contains("https://") && err.contains("tel:"), "{err}");
+        }
+        assert_eq!(page(site.path()), before, "page rewritten despite {needle}");
+    }
+    // A tel: link, as klub writes it, is kept.
+    older(&|mut v| {
+        let mut c = contact(&mut v);
+        c["reach"] = "tel:+33 2 37 00 00 00".into();
+        c["href"] = "tel:+33237000000".into();
+        v["stops"][0]["contacts"][0] = c;
+        v
+    });
+    site_build_ok(site.path(), content.path(), Some(&example_tour()));
 }

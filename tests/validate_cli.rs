@@ -898,3 +898,101 @@ fn a_closed_output_pipe_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
     assert_ne!(out.status.code(), Some(101), "{err}");
 }
+
+/// Issue 14: the results page template's markers are refused in every text of the
+/// content and the tour, at the marker's file:line:col.
+#[test]
+fn template_markers_are_refused_in_any_text() {
+    let c = Copy::new();
+    let plant = |file: &str, from: &str, to: &str| {
+        let text = c.read(file);
+        assert!(text.contains(from), "{file}: {from:?} not found");
+        c.write(file, &text.replacen(from, to, 1));
+    };
+    plant(
+        TRADES,
+        "\"Jardinier / Jardinière paysagiste\"",
+        "\"Jardinier {{SCRIPT}} paysagiste\"",
+    );
+    plant(SKILLS, "\"écouter les autres\"", "\"écouter {{DATA}}\"");
+    plant(
+        SOUDURE,
+        "\"A day in the welding workshop\"",
+        "\"A day {{CSP}}\"",
+    );
+    plant(TOUR, "town = \"Chartres\"", "town = \"Chartres {{STYLE}}\"");
+    let (fr, en) = fails(&c);
+    for (file, marker) in [
+        (TRADES, "{{SCRIPT}}"),
+        (SKILLS, "{{DATA}}"),
+        (SOUDURE, "{{CSP}}"),
+        (TOUR, "{{STYLE}}"),
+    ] {
+        let (line, col) = c.locate(file, marker);
+        let text = c.read(file);
+        let b = error(&fr, &format!("contient « {marker} »"));
+        assert_at(b, file, line, col, &text);
+        assert_hint(b, "accolades");
+        let b = error(&en, &format!("holds \"{marker}\""));
+        assert_at(b, file, line, col, &text);
+        assert_hint(b, "braces");
+    }
+    // Single braces, as in « {town} », are not markers.
+    let c = Copy::new();
+    c.replace_line(TOUR, "town = ", 0, "town = \"Chartres {town} {{x}}\"");
+    let (code, out) = c.run(&["validate"]);
+    assert_eq!(code, 0, "{out}");
+}
+
+/// Issue 14: the results base URL must be https, as the message says.
+#[test]
+fn results_base_url_must_be_https() {
+    for url in ["http://klub.example/r/", "javascript:alert(1)", "https://"] {
+        let c = Copy::new();
+        c.replace_line(
+            CONFIG,
+            "results_base_url =",
+            0,
+            &format!("results_base_url = \"{url}\""),
+        );
+        check_error(
+            &c,
+            CONFIG,
+            &format!("\"{url}\""),
+            "« results_base_url » doit commencer par https://",
+            "\"results_base_url\" must start with https://",
+            "QR code",
+            "QR code",
+        );
+    }
+}
+
+/// Issue 14: terminal escape sequences in a file never reach the terminal, whether a
+/// message quotes a value or the offending line.
+#[test]
+fn terminal_escapes_from_files_are_not_printed() {
+    let c = Copy::new();
+    // Escaped in a TOML string: the message quotes the value.
+    c.replace_line(
+        SOUDURE,
+        "trade =",
+        0,
+        r#"trade = "soudeur\u001b]0;pwned\u0007\u001b[2J\u009b31m""#,
+    );
+    // Raw in the file: a syntax error quotes the line.
+    c.replace_line(
+        "scenarios/soin/scenario.toml",
+        "duration_minutes =",
+        0,
+        "duration_minutes = 4\u{1b}[2J\u{1b}]0;pwned\u{7}",
+    );
+    let (fr, en) = fails(&c);
+    for out in [&fr, &en] {
+        assert!(
+            !out.contains(['\u{1b}', '\u{7}', '\u{9b}']),
+            "a control character reached the terminal:\n{out:?}"
+        );
+        assert!(out.contains("soudeur]0;pwned"), "{out}");
+        assert!(out.contains("scenarios/soin/scenario.toml:"), "{out}");
+    }
+}

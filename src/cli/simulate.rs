@@ -47,7 +47,7 @@ pub struct Args {
     /// Tour id.
     #[arg(long)]
     pub tour: Option<String>,
-    /// Visitors per day and station.
+    /// Visitors per day and station (at least 1).
     #[arg(long, default_value_t = 60)]
     pub per_day: u32,
     /// First day, `YYYY-MM-DD` (default: so that the last day is today).
@@ -350,6 +350,15 @@ pub fn simulate(
             .into());
         }
     }
+    if args.per_day == 0 {
+        // Taken as 1 a day, 0 used to spread the visitors over as many days as there are
+        // visitors: sessions dated a century ahead.
+        return Err(msg(
+            "--per-day : au moins 1 visiteur par jour",
+            "--per-day: at least 1 visitor a day",
+        )
+        .into());
+    }
     let visitors = db::count_source(&args.db, Source::Visitor)?;
     if visitors > 0 {
         return Err(format!(
@@ -398,7 +407,7 @@ pub fn simulate(
     }
     let seed = args.seed.unwrap_or_else(rand::random);
     let mut rng = StdRng::seed_from_u64(seed);
-    let per_day = u64::from(args.per_day.max(1));
+    let per_day = u64::from(args.per_day);
     let days = args.visitors.div_ceil(per_day).max(1);
     let first_day = match &args.start {
         Some(d) => time::parse_paris_date(d)

@@ -2,6 +2,7 @@
 
 use crate::cli::CliResult;
 use crate::content::set::{self, Options, load_content};
+use crate::domain::text::printable;
 use crate::site;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,7 +77,7 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
         set::check_configs(&mut v);
     }
     if v.report.errors() > 0 || v.set.catalogue.trades.is_empty() {
-        print!("{}", v.render(en));
+        print!("{}", printable(&v.render(en)));
         eprintln!(
             "{}",
             if en {
@@ -95,7 +96,11 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
     let built = match site::build(out, &v.set.catalogue, &v.set.skills, tour) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("{}: {}", if en { "error" } else { "erreur" }, e.message(en));
+            eprintln!(
+                "{}: {}",
+                if en { "error" } else { "erreur" },
+                printable(&e.message(en))
+            );
             return Ok(ExitCode::from(2));
         }
     };

@@ -6,6 +6,7 @@ use crate::content::rome;
 use crate::content::set::{
     self, Options, SCENARIO_FILE, SKILLS_FILE, TRADES_FILE, Validation, load_content,
 };
+use crate::domain::text::printable;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -180,6 +181,8 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     } else {
         let _ = writeln!(out, "{e} erreur(s), {w} avertissement(s).");
     }
+    // Names, values and lines quoted from the files may hold terminal escapes.
+    let out = printable(&out);
     // A closed pipe (`klub validate | head`) is not an error worth a panic.
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
     Ok(if e == 0 {

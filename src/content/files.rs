@@ -485,7 +485,9 @@ pub fn read_config_spanned(
         if let Some(s) = r.string(&mut t, "results_base_url", false) {
             let url = s.get_ref();
             if url.chars().count() > MAX_BASE_URL
-                || !(url.starts_with("https://") || url.starts_with("http://"))
+                || !url
+                    .strip_prefix("https://")
+                    .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace))
             {
                 r.error_hint(
                     &s.span(),

@@ -2,7 +2,7 @@
 //! its line and column, and that collects all findings instead of stopping at the first.
 
 use crate::content::diag::{Diagnostic, Msg, Report, did_you_mean};
-use crate::domain::text::{Name, Text};
+use crate::domain::text::{Name, Text, template_marker};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use toml::Spanned;
@@ -330,7 +330,12 @@ impl<'r> Reader<'r> {
     /// A string value.
     pub fn as_string(&mut self, v: &Val<'_>, key: &str) -> Option<String> {
         match v.get_ref() {
-            DeValue::String(s) => Some(s.to_string()),
+            DeValue::String(s) => {
+                if let Some(m) = template_marker(s) {
+                    self.marker(&v.span(), key, &s[m]);
+                }
+                Some(s.to_string())
+            }
             other => {
                 self.error_hint(
                     &v.span(),
@@ -346,6 +351,32 @@ impl<'r> Reader<'r> {
                 None
             }
         }
+    }
+
+    /// Reports a page-template marker in a string: the results page is filled at such
+    /// markers, so a text holding one could pose as a part of the page.
+    fn marker(&mut self, value: &Range<usize>, key: &str, marker: &str) {
+        let whole = self.span(value);
+        // Point at the marker itself when it is written as is (not through escapes).
+        let span = std::str::from_utf8(&self.bytes[whole.clone()])
+            .ok()
+            .and_then(|raw| raw.find(marker))
+            .map_or(whole.clone(), |at| {
+                whole.start + at..whole.start + at + marker.len()
+            });
+        let d = Diagnostic::error(
+            &self.file,
+            Some(span),
+            Msg::new(
+                format!("« {key} » contient « {marker} », un repère réservé au modèle de la page de résultats"),
+                format!("\"{key}\" holds \"{marker}\", a marker reserved for the results page template"),
+            ),
+        )
+        .with_hint(Msg::new(
+            "retirez les doubles accolades {{ }} de ce texte",
+            "remove the double braces {{ }} from this text",
+        ));
+        self.report.push(d);
     }
 
     /// A string under a key.

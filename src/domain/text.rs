@@ -112,6 +112,24 @@ impl Text {
     }
 }
 
+/// Where the first page-template marker (`{{NAME}}`, NAME in capitals, digits and `_`) of
+/// a text is. The results page is filled at such markers, so no text may hold one.
+pub fn template_marker(s: &str) -> Option<std::ops::Range<usize>> {
+    let mut from = 0;
+    while let Some(open) = s[from..].find("{{").map(|i| from + i) {
+        let name = s[open + 2..]
+            .bytes()
+            .take_while(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_')
+            .count();
+        let end = open + 2 + name;
+        if name > 0 && s[end..].starts_with("}}") {
+            return Some(open..end + 2);
+        }
+        from = open + 1;
+    }
+    None
+}
+
 /// A proper name (trade title, diploma) in French and English only.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Name {
@@ -128,5 +146,33 @@ impl Name {
             Lang::Fr => &self.fr,
             Lang::En => self.en.as_deref().unwrap_or(&self.fr),
         }
+    }
+}
+
+/// A string from a file or a log, made safe to print on a terminal: control characters
+/// (ESC and the rest of C0 and C1, DEL) and the bidirectional overrides that can make a
+/// line read differently from what it holds are dropped. Newlines and tabs stay.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .filter(|&c| {
+            c == '\n'
+                || c == '\t'
+                || !(c.is_control()
+                    || matches!(c, '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn printable_drops_terminal_escapes_and_bidi_overrides_and_keeps_lines() {
+        assert_eq!(
+            printable("a\u{1b}]0;pwned\u{7}\u{1b}[2Jb\r\n\tc\u{9b}31m\u{7f}\u{202e}d\u{2066}é"),
+            "a]0;pwned[2Jb\n\tc31mdé"
+        );
+        assert_eq!(printable("chartres"), "chartres");
     }
 }

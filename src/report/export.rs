@@ -3,7 +3,9 @@
 //!
 //! Every text cell is quoted and every number is not, so a spreadsheet told to read quoted
 //! fields as text (LibreOffice: « Champ entre guillemets comme texte ») keeps ids such as
-//! `12e45` or `007` as they are.
+//! `12e45` or `007` as they are. A text cell that a spreadsheet would run as a formula is
+//! neutralised whatever its source ([`csv_text`]); numbers, negative ones included, stay
+//! numbers. The JSON Lines keep the text as it is: no spreadsheet reads them.
 
 use crate::fsio::AtomicFile;
 use crate::storage::read::{self, SessionRow};
@@ -23,27 +25,63 @@ pub struct Options {
     pub pass_key: Option<Vec<u8>>,
 }
 
-/// A cell: quoted text or a bare number.
-enum Cell {
-    T(String),
-    N(String),
+/// A cell: text (quoted and neutralised in the CSV) or a number (bare).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Text.
+    Text(String),
+    /// A whole number.
+    Number(i64),
+    /// Nothing.
     Empty,
 }
 
 fn text(s: impl Into<String>) -> Cell {
-    Cell::T(s.into())
+    Cell::Text(s.into())
 }
 
 fn opt(s: &Option<String>) -> Cell {
-    s.as_ref().map_or(Cell::Empty, |v| Cell::T(v.clone()))
+    s.as_ref().map_or(Cell::Empty, |v| Cell::Text(v.clone()))
 }
 
 fn num(n: i64) -> Cell {
-    Cell::N(n.to_string())
+    Cell::Number(n)
 }
 
 fn opt_num(n: Option<i64>) -> Cell {
     n.map_or(Cell::Empty, num)
+}
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+pub const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as written to the CSV, following OWASP's CSV-injection guidance: quoted, inner
+/// quotes doubled, and prefixed with `'` when it starts with one of [`FORMULA_START`], so a
+/// spreadsheet shows it as text instead of running it (`=1+41` becomes `"'=1+41"`).
+pub fn csv_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 3);
+    out.push('"');
+    if s.starts_with(FORMULA_START) {
+        out.push('\'');
+    }
+    out.push_str(&s.replace('"', "\"\""));
+    out.push('"');
+    out
+}
+
+/// Writes one CSV record (cells joined by `sep`, ended by CRLF).
+pub fn write_record(w: &mut impl Write, sep: u8, cells: &[Cell]) -> std::io::Result<()> {
+    for (k, c) in cells.iter().enumerate() {
+        if k > 0 {
+            w.write_all(&[sep])?;
+        }
+        match c {
+            Cell::Text(s) => w.write_all(csv_text(s).as_bytes())?,
+            Cell::Number(n) => write!(w, "{n}")?,
+            Cell::Empty => {}
+        }
+    }
+    w.write_all(b"\r\n")
 }
 
 struct Out {
@@ -91,27 +129,17 @@ impl Out {
             source: e,
         };
         o.csv.write_all("\u{feff}".as_bytes()).map_err(io)?;
-        let h: Vec<Cell> = o.header.iter().map(|h| Cell::T((*h).to_owned())).collect();
+        let h: Vec<Cell> = o
+            .header
+            .iter()
+            .map(|h| Cell::Text((*h).to_owned()))
+            .collect();
         o.write_csv(&h).map_err(io)?;
         Ok(o)
     }
 
     fn write_csv(&mut self, cells: &[Cell]) -> std::io::Result<()> {
-        for (k, c) in cells.iter().enumerate() {
-            if k > 0 {
-                self.csv.write_all(&[self.sep])?;
-            }
-            match c {
-                Cell::T(s) => {
-                    self.csv.write_all(b"\"")?;
-                    self.csv.write_all(s.replace('"', "\"\"").as_bytes())?;
-                    self.csv.write_all(b"\"")?;
-                }
-                Cell::N(s) => self.csv.write_all(s.as_bytes())?,
-                Cell::Empty => {}
-            }
-        }
-        self.csv.write_all(b"\r\n")
+        write_record(&mut self.csv, self.sep, cells)
     }
 
     fn row(&mut self, cells: Vec<Cell>) -> std::io::Result<()> {
@@ -119,8 +147,8 @@ impl Out {
         let mut obj = serde_json::Map::new();
         for (h, c) in self.header.iter().zip(&cells) {
             let v = match c {
-                Cell::T(s) => Value::String(s.clone()),
-                Cell::N(s) => s.parse::<i64>().map_or(Value::Null, Value::from),
+                Cell::Text(s) => Value::String(s.clone()),
+                Cell::Number(n) => Value::from(*n),
                 Cell::Empty => Value::Null,
             };
             obj.insert((*h).to_owned(), v);
@@ -273,7 +301,7 @@ fn write_all(
                     opt(&s.left_by),
                     opt(&s.answer),
                     opt_num(s.ms),
-                    text(time::paris_iso(s.wall_ms + r.clock_offset_ms)),
+                    text(time::paris_iso(s.wall_ms.saturating_add(r.clock_offset_ms))),
                     num(s.wall_ms),
                     num(s.mono_ms),
                 ])
@@ -322,7 +350,7 @@ fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Resu
         text(&r.age_band),
         text(time::paris_iso(r.started_ms())),
         r.ended_wall_ms.map_or(Cell::Empty, |e| {
-            text(time::paris_iso(e + r.clock_offset_ms))
+            text(time::paris_iso(e.saturating_add(r.clock_offset_ms)))
         }),
         opt_num(r.duration_ms().map(|d| d / 1000)),
         opt(&r.outcome),
@@ -330,4 +358,53 @@ fn session_row(o: &mut Out, r: &SessionRow, key: Option<&[u8]>) -> std::io::Resu
         num(r.started_wall_ms),
         num(r.started_mono_ms),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_starts_like_a_formula_is_neutralised_and_numbers_stay_bare() {
+        for (raw, csv) in [
+            ("=1+41", "\"'=1+41\""),
+            (
+                "=HYPERLINK(\"http://x\";\"clic\")",
+                "\"'=HYPERLINK(\"\"http://x\"\";\"\"clic\"\")\"",
+            ),
+            ("+1+41", "\"'+1+41\""),
+            ("-1+41", "\"'-1+41\""),
+            ("@SUM(1;41)", "\"'@SUM(1;41)\""),
+            ("\t=1+41", "\"'\t=1+41\""),
+            ("\r=1+41", "\"'\r=1+41\""),
+            (
+                "-248-05-12T10:00:00+02:00",
+                "\"'-248-05-12T10:00:00+02:00\"",
+            ),
+            // Only the first character counts; ordinary text is left alone.
+            ("a=1+41", "\"a=1+41\""),
+            ("12e45", "\"12e45\""),
+            ("2026-05-12T10:00:00+02:00", "\"2026-05-12T10:00:00+02:00\""),
+            ("'quoted'", "\"'quoted'\""),
+            ("", "\"\""),
+        ] {
+            assert_eq!(csv_text(raw), csv, "{raw:?}");
+        }
+        let mut out = vec![];
+        write_record(
+            &mut out,
+            b';',
+            &[
+                Cell::Text("=1+41".into()),
+                Cell::Number(-3_600_000),
+                Cell::Empty,
+                Cell::Number(7),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"'=1+41\";-3600000;;7\r\n"
+        );
+    }
 }

@@ -2,11 +2,13 @@
 //!
 //! It counts `visitor` sessions only (plus `simulated` ones with `--include-simulated`,
 //! then stamped "données simulées" on every chart), says that sessions are not people, and
-//! shows every count under 5 as "< 5".
+//! shows every count, percentage and median under the small-counts rule of [`small`], which
+//! its note states.
 
 use crate::domain::dimension::Area;
 use crate::domain::session::Source;
-use crate::report::svg::{Bar, SMALL, bars, cell, esc};
+use crate::report::small::{self, cell};
+use crate::report::svg::{Bar, bars, esc};
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, time};
 use rusqlite::Connection;
@@ -126,7 +128,7 @@ fn count_by<'a>(
     m
 }
 
-/// A cross-tabulation as an HTML table, small cells shown as "< 5".
+/// A cross-tabulation as an HTML table, every cell under the small-counts rule.
 fn crosstab(title: &str, rows: &[(String, Vec<i64>)], cols: &[String]) -> String {
     let mut s = format!("<h3>{}</h3><table><tr><th></th>", esc(title));
     for c in cols {
@@ -254,18 +256,17 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
                 bar
             })
             .collect();
-        let rate = if *total >= SMALL && done >= SMALL {
-            format!("{:.0} %", done as f64 * 100.0 / *total as f64)
-        } else {
-            "< 5".into()
-        };
+        let rate = small::percent(done, *total)
+            .map(|p| format!(" ({p})"))
+            .unwrap_or_default();
         chart(
             &format!("etapes-{sc}"),
             &format!(
-                "{} « {sc} » : {} {}, {} {rate}",
+                "{} « {sc} » : {} {}, {} {}{rate}",
                 l.t("Parcours", "Journey"),
                 cell(*total),
                 l.t("sessions", "sessions"),
+                cell(done),
                 l.t("terminées", "completed")
             ),
             b,
@@ -293,19 +294,27 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
             .iter_mut()
             .map(|(sc, d)| {
                 d.sort_unstable();
-                let n = d.len() as i64;
-                if n < SMALL {
-                    Bar {
-                        label: sc.clone(),
-                        value: 0.0,
-                        text: "< 5".into(),
-                    }
-                } else {
+                if small::averaged(d.len()) {
                     let m = d[d.len() / 2];
                     Bar {
                         label: sc.clone(),
                         value: m as f64,
-                        text: format!("{} ({n})", fmt_duration(m)),
+                        text: format!(
+                            "{} ({} {})",
+                            fmt_duration(m),
+                            cell(d.len() as i64),
+                            l.t("sessions", "sessions")
+                        ),
+                    }
+                } else {
+                    Bar {
+                        label: sc.clone(),
+                        value: 0.0,
+                        text: format!(
+                            "{} {} sessions",
+                            l.t("non affichée : moins de", "not shown: fewer than"),
+                            small::MIN_AVERAGED
+                        ),
                     }
                 }
             })
@@ -550,9 +559,13 @@ th{{background:#f2f2f2}}.note{{background:#fff6d6;padding:.8em;border-left:4px s
     }
     html.push_str(&format!(
         "<p class=\"note\">{}</p><ul><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li><li>{}: {}</li></ul>",
-        esc(l.t(
-            "Ces chiffres comptent des sessions, pas des personnes : une même personne peut faire plusieurs bornes ou plusieurs parcours. Seules les sessions de visiteurs sont comptées (ni répétitions, ni rejeux). Tout effectif inférieur à 5 est affiché « < 5 » pour que personne ne puisse être reconnu.",
-            "These figures count sessions, not people: one person can visit several stations or play several scenarios. Only visitor sessions are counted (no rehearsals, no replays). Any count under 5 is shown as \"< 5\" so that no one can be singled out.",
+        esc(&format!(
+            "{} {}",
+            l.t(
+                "Ces chiffres comptent des sessions, pas des personnes : une même personne peut faire plusieurs bornes ou plusieurs parcours. Seules les sessions de visiteurs sont comptées (ni répétitions, ni rejeux).",
+                "These figures count sessions, not people: one person can visit several stations or play several scenarios. Only visitor sessions are counted (no rehearsals, no replays).",
+            ),
+            small::note(o.en)
         )),
         l.t("Sessions", "Sessions"), esc(&cell(total)),
         l.t("Sessions terminées", "Completed sessions"), esc(&cell(done_all)),

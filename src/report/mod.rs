@@ -4,4 +4,5 @@
 pub mod export;
 pub mod html;
 pub mod png;
+pub mod small;
 pub mod svg;

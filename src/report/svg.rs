@@ -1,35 +1,25 @@
 //! Inline SVG charts: horizontal bars with their labels; no fonts, scripts or images fetched.
 
-/// Counts under this are shown as "< 5", so no one can be singled out.
-pub const SMALL: i64 = 5;
-
-/// A count as shown: the number, or "< 5" below [`SMALL`].
-pub fn cell(n: i64) -> String {
-    if n < SMALL {
-        "< 5".into()
-    } else {
-        n.to_string()
-    }
-}
+use crate::report::small;
 
 /// One bar.
 #[derive(Clone, Debug)]
 pub struct Bar {
     /// Label on the left.
     pub label: String,
-    /// Length, in the chart's unit; small counts must come in as 0.
+    /// Length, in the chart's unit; counts come in rounded (see [`small`]).
     pub value: f64,
     /// Text after the bar.
     pub text: String,
 }
 
 impl Bar {
-    /// A bar for a count of sessions, with small counts hidden.
+    /// A bar for a count of sessions, shown under the small-counts rule.
     pub fn count(label: impl Into<String>, n: i64) -> Bar {
         Bar {
             label: label.into(),
-            value: if n < SMALL { 0.0 } else { n as f64 },
-            text: cell(n),
+            value: small::bar_length(n),
+            text: small::cell(n),
         }
     }
 }

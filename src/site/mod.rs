@@ -17,7 +17,7 @@ use crate::domain::dimension::Area;
 use crate::domain::pass;
 use crate::domain::scoring::{DimScore, FLAT_SPREAD, MIN_EVIDENCE, Profile, Reading};
 use crate::domain::skills::{Skill, SkillSet};
-use crate::domain::text::{Name, Text, Variant};
+use crate::domain::text::{Name, Text, Variant, printable, template_marker};
 use crate::domain::wording;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -30,13 +30,30 @@ pub const ARCHIVE_FORMAT: u32 = 1;
 pub const CATALOGUES_DIR: &str = "catalogues";
 /// Folder of the tour archive, inside the output folder.
 pub const TOURS_DIR: &str = "tours";
-/// The page's Content-Security-Policy: nothing may be loaded from anywhere.
-pub const CSP: &str =
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
-
 const PAGE: &str = include_str!("page.html");
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
+
+/// The page's Content-Security-Policy: nothing may be loaded from anywhere, and only the
+/// page's own script and style run, pinned by their SHA-256 (no `'unsafe-inline'`).
+pub fn csp() -> String {
+    format!(
+        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
+        csp_hash(SCRIPT),
+        csp_hash(STYLE)
+    )
+}
+
+/// A CSP source for an inline block: `sha256-` and the base64 of its SHA-256.
+pub fn csp_hash(block: &str) -> String {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(block.as_bytes());
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
+}
 
 /// One trade as the page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -218,10 +235,26 @@ impl TourSnapshot {
     }
 }
 
-/// Only plain web addresses become links: nothing a browser would run.
-fn web_link(reach: &str) -> Option<String> {
+/// The link a contact's `reach` becomes, if any. Only `https:` web addresses and `tel:`
+/// numbers do: nothing a browser would run, nothing sent in clear.
+pub fn web_link(reach: &str) -> Option<String> {
     let r = reach.trim();
-    let ok = (r.starts_with("https://") || r.starts_with("http://"))
+    if let Some(number) = r.strip_prefix("tel:") {
+        let digits = number.bytes().filter(u8::is_ascii_digit).count();
+        let ok =
+            digits >= 2
+                && number.trim_start().bytes().enumerate().all(|(i, b)| {
+                    b.is_ascii_digit() || b" .-".contains(&b) || (i == 0 && b == b'+')
+                });
+        return ok.then(|| {
+            let kept: String = number
+                .chars()
+                .filter(|c| *c == '+' || c.is_ascii_digit())
+                .collect();
+            format!("tel:{kept}")
+        });
+    }
+    let ok = r.starts_with("https://")
         && r.len() > 8
         && !r.chars().any(|c| c.is_whitespace() || c.is_control());
     ok.then(|| r.to_owned())
@@ -267,11 +300,11 @@ impl SiteError {
                 )
             }
             SiteError::BadArchive { path, en: why, .. } if en => format!(
-                "{}: {why}. Every catalogue ever published must stay readable, so the page was not written: restore the file from a backup, or move it out of the folder if it never was a published catalogue.",
+                "{}: {why}. Every catalogue and tour ever published must stay readable, so the page was not written: restore the file from a backup, or move it out of the folder if klub never published it.",
                 path.display()
             ),
             SiteError::BadArchive { path, fr: why, .. } => format!(
-                "{} : {why}. Chaque catalogue publié doit rester lisible, donc la page n'a pas été écrite : restaurez ce fichier depuis une sauvegarde, ou sortez-le du dossier s'il n'a jamais été un catalogue publié.",
+                "{} : {why}. Chaque catalogue et chaque tournée publiés doivent rester lisibles, donc la page n'a pas été écrite : restaurez ce fichier depuis une sauvegarde, ou sortez-le du dossier si klub ne l'a jamais publié.",
                 path.display()
             ),
         }
@@ -357,6 +390,80 @@ fn read_archive<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<Vec<(PathBuf
     Ok(out)
 }
 
+/// Checks an archived tour as the current one is checked when read: its stop codes, its
+/// texts, and its links, which must be the ones [`web_link`] makes (`https:` or `tel:`).
+fn check_tour_archive(t: &TourSnapshot) -> Result<(), (String, String)> {
+    let mut texts: Vec<&str> = vec![&t.id];
+    for s in &t.stops {
+        if s.code != pass::stop_code(&s.id) {
+            return Err((
+                format!(
+                    "l'étape « {} » a le code {} au lieu de {}",
+                    printable(&s.id),
+                    s.code,
+                    pass::stop_code(&s.id)
+                ),
+                format!(
+                    "stop \"{}\" has code {} instead of {}",
+                    printable(&s.id),
+                    s.code,
+                    pass::stop_code(&s.id)
+                ),
+            ));
+        }
+        texts.extend([&s.id, &s.town, &s.from, &s.to].map(String::as_str));
+        for c in &s.contacts {
+            if let Some(href) = &c.href
+                && web_link(&c.reach).as_ref() != Some(href)
+            {
+                let href = printable(href);
+                return Err((
+                    format!(
+                        "lien refusé « {href} » à l'étape « {} » : seuls les liens https:// et tel: sont permis, tels que klub les écrit",
+                        printable(&s.id)
+                    ),
+                    format!(
+                        "link \"{href}\" refused at stop \"{}\": only https:// and tel: links are allowed, as klub writes them",
+                        printable(&s.id)
+                    ),
+                ));
+            }
+            texts.extend([&c.kind, &c.reach, &c.name.fr].map(String::as_str));
+            texts.extend(c.name.en.as_deref());
+        }
+        for o in &s.offers {
+            texts.extend([&o.kind, &o.via, &o.text.fr].map(String::as_str));
+            texts.extend(o.text.en.as_deref());
+            texts.extend(o.trade.as_deref());
+        }
+    }
+    for text in texts {
+        if let Some(m) = template_marker(text) {
+            let marker = &text[m];
+            return Err((
+                format!(
+                    "le texte « {} » contient « {marker} », réservé à la page",
+                    printable(text)
+                ),
+                format!(
+                    "text \"{}\" holds \"{marker}\", reserved for the page",
+                    printable(text)
+                ),
+            ));
+        }
+        if text.chars().any(char::is_control) {
+            return Err((
+                format!(
+                    "le texte « {} » contient des caractères de contrôle",
+                    printable(text)
+                ),
+                format!("text \"{}\" holds control characters", printable(text)),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Writes a file through a temporary name, so a crash never leaves half a page online and
 /// a planted link is never followed.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
@@ -395,10 +502,15 @@ pub fn build(
         }
         catalogues.insert(snap.fingerprint.clone(), snap);
     }
-    let mut tours: Vec<TourSnapshot> = read_archive::<TourSnapshot>(&tour_dir)?
-        .into_iter()
-        .map(|(_, t)| t)
-        .collect();
+    let mut tours: Vec<TourSnapshot> = vec![];
+    for (path, snap) in read_archive::<TourSnapshot>(&tour_dir)? {
+        check_tour_archive(&snap).map_err(|(fr, en)| SiteError::BadArchive {
+            path: path.clone(),
+            fr,
+            en,
+        })?;
+        tours.push(snap);
+    }
 
     let current = CatalogueSnapshot::of(catalogue, skills);
     let cat_file = cat_dir.join(format!("{}.json", current.fingerprint));
@@ -607,18 +719,44 @@ fn render(
             .find(|(key, _)| *key == k)
             .map_or(String::new(), |(_, v)| escape(&v.fr))
     };
-    PAGE.replace("{{CSP}}", CSP)
-        .replace("{{STYLE}}", STYLE)
-        .replace("{{HEADING}}", &escape(heading.get(Variant::Fr)))
-        .replace("{{BRAND}}", &text("brand"))
-        .replace("{{LANG_NAV}}", &text("lang_nav"))
-        .replace("{{PRINT}}", &text("print"))
-        .replace("{{WELCOME_TITLE}}", &text("err_empty_title"))
-        .replace("{{WELCOME}}", &text("err_empty"))
-        .replace("{{PRIVACY_TITLE}}", &text("privacy_title"))
-        .replace("{{PRIVACY}}", &text("privacy"))
-        .replace("{{DATA}}", &json)
-        .replace("{{SCRIPT}}", SCRIPT)
+    let values: BTreeMap<&str, String> = [
+        ("CSP", csp()),
+        ("STYLE", STYLE.to_owned()),
+        ("HEADING", escape(heading.get(Variant::Fr))),
+        ("BRAND", text("brand")),
+        ("LANG_NAV", text("lang_nav")),
+        ("PRINT", text("print")),
+        ("WELCOME_TITLE", text("err_empty_title")),
+        ("WELCOME", text("err_empty")),
+        ("FAIL_TITLE", text("err_title")),
+        ("FAIL", text("err_unexpected")),
+        ("PRIVACY_TITLE", text("privacy_title")),
+        ("PRIVACY", text("privacy")),
+        ("DATA", json),
+        ("SCRIPT", SCRIPT.to_owned()),
+    ]
+    .into_iter()
+    .collect();
+    fill(PAGE, &values)
+}
+
+/// Fills a template's `{{NAME}}` markers in one pass over the template: what is put in is
+/// never read again, so a text holding a marker stays text.
+fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
+    let mut out =
+        String::with_capacity(template.len() + values.values().map(String::len).sum::<usize>());
+    let mut rest = template;
+    while let Some(m) = template_marker(rest) {
+        out.push_str(&rest[..m.start]);
+        let name = &rest[m.start + 2..m.end - 2];
+        match values.get(name) {
+            Some(v) => out.push_str(v),
+            None => out.push_str(&rest[m.clone()]),
+        }
+        rest = &rest[m.end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// HTML text escaping.
@@ -668,6 +806,14 @@ mod tests {
             Some("https://example.org/x".into())
         );
         assert_eq!(web_link("javascript:alert(1)"), None);
+        assert_eq!(web_link("http://example.org/x"), None);
+        assert_eq!(web_link("data:text/html,x"), None);
+        assert_eq!(
+            web_link("tel:+33 2 37-00.00 00"),
+            Some("tel:+33237000000".into())
+        );
+        assert_eq!(web_link("tel:javascript:x"), None);
+        assert_eq!(web_link("tel:"), None);
         assert_eq!(web_link("à compléter par l'organisateur"), None);
         assert_eq!(web_link("https://a b"), None);
     }
@@ -701,5 +847,17 @@ mod tests {
             2,
             "only the data and code blocks close"
         );
+    }
+
+    #[test]
+    fn every_marker_of_the_template_is_filled_once() {
+        let html = render("x", &BTreeMap::new(), &BTreeMap::new());
+        assert_eq!(template_marker(&html), None, "a marker left unfilled");
+        assert_eq!(html.matches(SCRIPT).count(), 1);
+        assert_eq!(html.matches(STYLE).count(), 1);
+        let mut values = BTreeMap::new();
+        values.insert("A", "{{B}}".to_owned());
+        values.insert("B", "b".to_owned());
+        assert_eq!(fill("{{A}}-{{B}}-{{C}}{", &values), "{{B}}-b-{{C}}{");
     }
 }

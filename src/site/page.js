@@ -3,8 +3,15 @@
 // build` from the library's own wording. Text is only ever set with textContent.
 "use strict";
 (function () {
-  var D = JSON.parse(document.getElementById("klub-data").textContent);
-  var F = D.format;
+  // The data is read inside safeRender: broken data gets the "cannot read" message.
+  var D = null, F = null;
+  function load() {
+    if (D) return;
+    var d = JSON.parse(document.getElementById("klub-data").textContent);
+    if (!d || !d.format || !d.texts) throw new Error("no page data");
+    F = d.format;
+    D = d;
+  }
   var state = { variant: "fr" };
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -355,14 +362,30 @@
     renderNext(pass, stop, cat);
   }
 
+  // The same message without the data, from the words the page was built with.
+  function showFallback() {
+    var box = $("outcome");
+    box.hidden = false;
+    $("outcome-title").textContent = box.getAttribute("data-fail-title");
+    $("outcome-text").textContent = box.getAttribute("data-fail-text");
+    box.setAttribute("data-outcome", "err_unexpected");
+  }
+
   function safeRender() {
     try {
+      load();
       render();
     } catch (e) {
       // Never a blank page: say something, whatever went wrong.
       $("results").hidden = true;
+      $("stop").hidden = true;
       document.body.setAttribute("data-outcome", "unexpected");
-      showOutcome("err_title", "err_unexpected");
+      try {
+        if (!D) throw e;
+        showOutcome("err_title", "err_unexpected");
+      } catch (e2) {
+        showFallback();
+      }
     }
   }
 
@@ -375,6 +398,6 @@
   $("print").addEventListener("click", function () { window.print(); });
   window.addEventListener("hashchange", safeRender);
   // Exposed for tests and for anyone curious: the decoder, nothing else.
-  window.klubDecode = function (text) { return decode(fragmentText(text)); };
+  window.klubDecode = function (text) { load(); return decode(fragmentText(text)); };
   safeRender();
 })();

@@ -53,7 +53,7 @@ pub struct SessionRow {
 impl SessionRow {
     /// Corrected start time, UTC ms: the station clock plus the facilitator's offset.
     pub fn started_ms(&self) -> i64 {
-        self.started_wall_ms + self.clock_offset_ms
+        self.started_wall_ms.saturating_add(self.clock_offset_ms)
     }
 
     /// Duration from the monotonic clock, when the session ended.

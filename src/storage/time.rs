@@ -35,7 +35,7 @@ fn last_sunday_utc_1am(year: i64, month: u32) -> i64 {
     let last = days_from_civil(year, month, 31);
     // 1970-01-01 was a Thursday: weekday 0 = Sunday is (days + 4) mod 7.
     let wd = (last + 4).rem_euclid(7);
-    (last - wd) * DAY_MS + HOUR_MS
+    (last - wd).saturating_mul(DAY_MS).saturating_add(HOUR_MS)
 }
 
 /// The offset of Europe/Paris from UTC at an instant, in milliseconds.
@@ -47,7 +47,7 @@ pub fn paris_offset_ms(utc_ms: i64) -> i64 {
 
 /// Paris local date `YYYY-MM-DD` and hour 0–23 of a UTC instant.
 pub fn paris_day_hour(utc_ms: i64) -> (String, u32) {
-    let local = utc_ms + paris_offset_ms(utc_ms);
+    let local = utc_ms.saturating_add(paris_offset_ms(utc_ms));
     let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
     let hour = (local.rem_euclid(DAY_MS) / HOUR_MS) as u32;
     (format!("{y:04}-{m:02}-{d:02}"), hour)
@@ -56,7 +56,7 @@ pub fn paris_day_hour(utc_ms: i64) -> (String, u32) {
 /// `YYYY-MM-DDTHH:MM:SS+01:00` in Paris local time.
 pub fn paris_iso(utc_ms: i64) -> String {
     let off = paris_offset_ms(utc_ms);
-    let local = utc_ms + off;
+    let local = utc_ms.saturating_add(off);
     let (y, m, d) = civil_from_days(local.div_euclid(DAY_MS));
     let s = local.rem_euclid(DAY_MS) / 1000;
     format!(

@@ -1,11 +1,6 @@
 //! Hostile USB sticks: copies of the bundled content to break, named pipes, links, PNG
 //! headers that lie, and the `klub` binary run with a time limit (a hang is a failure).
 
-#![allow(
-    dead_code,
-    reason = "each test file uses a different part of this module"
-)]
-
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
