@@ -202,5 +202,6 @@ fn site_build_never_writes_through_a_planted_link() {
     link(&victim, &tour);
     let r = build();
     assert_ne!(r.code, Some(0), "{}", r.text);
+    assert!(r.text.contains("lien symbolique"), "{}", r.text);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "précieux");
 }
