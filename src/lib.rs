@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod content;
 pub mod domain;
+pub mod fsio;
 pub mod media;
 pub mod ops;
 pub mod report;

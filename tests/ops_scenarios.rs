@@ -1,22 +1,14 @@
 //! Changing scenarios from a USB stick: a valid folder replaces the active set; an invalid
 //! one is refused with the active set untouched; a failure after the swap puts the previous
-//! set back.
+//! set back, and a set that cannot be put back is reported as a failure; links, pipes and
+//! devices on the stick are not copied.
 
-use klub_kiosk::ops::scenarios::{install_from, install_with};
+mod support;
+
+use klub_kiosk::ops::scenarios::{Progress, Stage, install_from, install_with};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use support::sticks::{bundled, copy_dir as copy, fifo, link};
 
 /// Every file under `dir`, with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
@@ -36,10 +28,6 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
     out
-}
-
-fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
 /// An active set (the bundled one with a marker) and a new one (the bundled one, changed).
@@ -81,7 +69,10 @@ fn an_invalid_folder_is_refused_and_nothing_changes() {
         .unwrap();
     std::fs::write(victim.join("scenario.toml"), "id = \"cassé\"\n[[step\n").unwrap();
     let err = install_from(&usb, &active).unwrap_err();
-    assert!(err.contains("scenario.toml"), "{err}");
+    assert!(
+        err.restored && err.report.contains("scenario.toml"),
+        "{err}"
+    );
     assert_eq!(snapshot(&active), before);
     assert!(!active.with_file_name("scenarios.new").exists());
     // An empty stick is refused too.
@@ -95,10 +86,67 @@ fn an_invalid_folder_is_refused_and_nothing_changes() {
 fn a_failure_after_the_swap_rolls_back() {
     let (_dir, active, usb) = setup();
     let before = snapshot(&active);
-    let err = install_with(&usb, &active, &mut |_| Err("panne simulée".into())).unwrap_err();
+    let err = install_with(&usb, &active, &Progress::default(), &mut |_| {
+        Err("panne simulée".into())
+    })
+    .unwrap_err();
+    assert!(err.restored, "{err}");
     assert!(
-        err.contains("panne simulée") && err.contains("remis en place"),
+        err.report.contains("panne simulée")
+            && err.report.contains("anciens scénarios remis en place"),
         "{err}"
     );
     assert_eq!(snapshot(&active), before);
+}
+
+#[test]
+fn a_rollback_that_fails_is_reported_as_a_failure() {
+    let (_dir, active, usb) = setup();
+    let old = active.with_file_name("scenarios.old");
+    // The last check fails, and the previous set can no longer be put back.
+    let err = install_with(&usb, &active, &Progress::default(), &mut |_| {
+        std::fs::remove_dir_all(&old).unwrap();
+        Err("panne simulée".into())
+    })
+    .unwrap_err();
+    assert!(!err.restored, "{err}");
+    assert!(
+        err.report.contains("NON remis en place") && err.report.contains("NOT restored"),
+        "{err}"
+    );
+    assert!(
+        !err.report.contains("anciens scénarios remis en place"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_copy_leaves_out_links_pipes_and_devices_and_reports_progress() {
+    let (dir, active, usb) = setup();
+    let secret = dir.path().join("secret.txt");
+    std::fs::write(&secret, "hors de la clé").unwrap();
+    link(&secret, &usb.join("lien.txt"));
+    link(dir.path(), &usb.join("lien-dossier"));
+    link(Path::new("/dev/zero"), &usb.join("zero"));
+    fifo(&usb.join("tube"));
+    let progress = Progress::default();
+    let done = install_with(&usb, &active, &progress, &mut |_| Ok(())).unwrap();
+    assert!(done.scenarios > 0);
+    for name in ["lien.txt", "lien-dossier", "zero", "tube"] {
+        assert!(
+            std::fs::symlink_metadata(active.join(name)).is_err(),
+            "{name} was copied"
+        );
+    }
+    assert!(active.join("NOUVEAU.txt").is_file());
+    assert_eq!(progress.stage(), Stage::Done);
+    let (copied, total) = progress.bytes();
+    let expected: u64 = snapshot(&active).values().map(|b| b.len() as u64).sum();
+    assert_eq!((copied, total), (expected, expected));
+}
+
+#[test]
+fn progress_reads_as_a_line_for_the_panel() {
+    let p = Progress::default();
+    assert!(p.line().contains("Vérification"), "{}", p.line());
 }

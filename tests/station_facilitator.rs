@@ -344,7 +344,7 @@ fn kiosk_mode_is_full_screen_without_cursor_and_cannot_be_closed() {
 
 // ---- The facilitator panel: every button, with what it must do. ----
 
-use klub_kiosk::app::facilitator::{PANEL_IDLE, PowerCommand};
+use klub_kiosk::app::facilitator::{InstallRun, PANEL_IDLE, PowerCommand};
 use klub_kiosk::app::log::VisitLog;
 use klub_kiosk::storage::read::SessionRow;
 
@@ -803,6 +803,7 @@ fn scenarios_from_the_usb_stick_install_when_valid_and_leave_the_set_alone_when_
     )
     .unwrap();
     h.tap("Installer les scénarios de la clé").unwrap();
+    wait_for_install(&mut h);
     assert!(
         h.shows("Scénarios installés depuis la clé"),
         "{:?}",
@@ -850,6 +851,7 @@ fn scenarios_from_the_usb_stick_install_when_valid_and_leave_the_set_alone_when_
         .clone();
     open_panel(&mut h);
     h.tap("Installer les scénarios de la clé").unwrap();
+    wait_for_install(&mut h);
     assert!(h.shows("Installation refusée"), "{:?}", h.texts());
     assert!(
         h.texts()
@@ -865,6 +867,72 @@ fn scenarios_from_the_usb_stick_install_when_valid_and_leave_the_set_alone_when_
     assert_eq!(
         h.app.world().resource::<Station>().content.scenarios,
         set_before
+    );
+}
+
+#[test]
+fn a_big_install_runs_beside_the_frames_with_its_progress_on_the_panel() {
+    let tmp = tempfile::tempdir().unwrap();
+    let usb = tmp.path().join("usb");
+    let cfg = setup(tmp.path(), |c| {
+        c.replace("/media/klub-usb", usb.to_str().unwrap())
+    });
+    // The bundled set plus 192 MB of other files, as big as a real stick's set.
+    let new = usb.join("scenarios");
+    copy_dir(Path::new("scenarios"), &new);
+    let big = std::fs::File::create(new.join("vente/images/video.bin")).unwrap();
+    big.set_len(192 << 20).unwrap();
+    drop(big);
+    let mut h = station(cfg);
+    open_panel(&mut h);
+    h.tap("Installer les scénarios de la clé").unwrap();
+    assert!(
+        h.app.world().resource::<InstallRun>().running(),
+        "{:?}",
+        h.texts()
+    );
+    // Frames go on while the files copy, each one quick, and the panel shows how far it is.
+    let mut lines = std::collections::BTreeSet::new();
+    let mut frames = 0;
+    let mut slowest = Duration::ZERO;
+    while h.app.world().resource::<InstallRun>().running() && frames < 20_000 {
+        let t = std::time::Instant::now();
+        h.frame();
+        slowest = slowest.max(t.elapsed());
+        frames += 1;
+        if h.app.world().resource::<InstallRun>().running() {
+            if let Some(l) = h.texts().into_iter().find(|t| t.starts_with("Copie : ")) {
+                lines.insert(l);
+            }
+            // Nothing to tap meanwhile: the panel waits for the outcome.
+            let labels = h.labels();
+            assert!(
+                !labels.iter().any(|l| l == "Fermer" || l == "Retour"),
+                "{labels:?}"
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    eprintln!("{frames} frames during the install, slowest {slowest:?}, progress lines {lines:?}");
+    assert!(frames >= 5, "only {frames} frames during the install");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(" Mo sur ") && !l.starts_with("Copie : 100 %")),
+        "no copy progress shown: {lines:?}"
+    );
+    assert!(slowest < Duration::from_secs(2), "a frame took {slowest:?}");
+    wait_for_install(&mut h);
+    assert!(
+        h.shows("Scénarios installés depuis la clé"),
+        "{:?}",
+        h.texts()
+    );
+    assert_eq!(
+        std::fs::metadata(tmp.path().join("scenarios/vente/images/video.bin"))
+            .unwrap()
+            .len(),
+        192 << 20
     );
 }
 
@@ -1060,6 +1128,26 @@ fn texts_in_the_way(h: &mut Harness, size: Vec2) -> Vec<String> {
     out
 }
 
+/// Runs frames until the scenario install from the stick is done; returns the frames run
+/// while it was under way.
+fn wait_for_install(h: &mut Harness) -> usize {
+    let mut frames = 0;
+    for _ in 0..6000 {
+        if !h.app.world().resource::<InstallRun>().running() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        h.frame();
+        frames += 1;
+    }
+    assert!(
+        !h.app.world().resource::<InstallRun>().running(),
+        "install still running"
+    );
+    h.settle();
+    frames
+}
+
 /// Runs frames until the station check is done.
 fn wait_for_check(h: &mut Harness) {
     for _ in 0..600 {
@@ -1125,7 +1213,7 @@ fn the_panel_fits_the_screen_with_big_targets_and_text() {
             std::fs::write(d.join("scenario.toml"), "id = \"x\"\nkind = \"talents\"\n").unwrap();
         }
         h.tap("Installer les scénarios de la clé").unwrap();
-        h.settle();
+        wait_for_install(&mut h);
         assert!(h.shows("Installation refusée"), "{:?}", h.texts());
         check(&mut h, "install report");
         // The station check, the longest report.

@@ -76,3 +76,47 @@ fn narrate_writes_every_missing_voice_and_keeps_recorded_ones() {
         String::from_utf8_lossy(&again.stdout)
     );
 }
+
+#[test]
+fn narrate_never_writes_through_a_link_planted_in_the_scenario_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    copy_dir(Path::new("scenarios"), &dir);
+    let auto = dir.join("talents-express/voix/auto");
+    let _ = std::fs::remove_dir_all(&auto);
+    std::fs::create_dir_all(&auto).unwrap();
+    let victim = tmp.path().join("victime.txt");
+    std::fs::write(&victim, "précieux").unwrap();
+    let narrate = || {
+        Command::new(env!("CARGO_BIN_EXE_klub"))
+            .args(["narrate", "--force", "--only", "talents-express"])
+            .arg(&dir)
+            .output()
+            .unwrap()
+    };
+    // Where espeak-ng used to write before the rename.
+    std::os::unix::fs::symlink(&victim, auto.join(".title.en.wav.tmp")).unwrap();
+    let out = narrate();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "précieux");
+    assert!(
+        std::fs::read(auto.join("title.en.wav"))
+            .unwrap()
+            .starts_with(b"RIFF")
+    );
+    // A link in place of a generated file: refused, its target untouched.
+    std::fs::remove_file(auto.join("title.en.wav")).unwrap();
+    std::os::unix::fs::symlink(&victim, auto.join("title.en.wav")).unwrap();
+    let out = narrate();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("lien symbolique"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "précieux");
+}

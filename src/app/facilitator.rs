@@ -19,8 +19,10 @@ use crate::app::widget;
 use crate::domain::config::VisitContext;
 use crate::domain::session::{Outcome, Source};
 use crate::ops::doctor::{Check, Level};
+use crate::ops::scenarios::{Failed, Installed, Progress};
 use bevy::prelude::*;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Wrong PINs before the lock.
@@ -45,6 +47,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<PanelMessage>();
     app.init_resource::<PanelReport>();
     app.init_resource::<DoctorRun>();
+    app.init_resource::<InstallRun>();
     app.init_resource::<PanelIdle>();
     app.init_resource::<CountsDay>();
     app.init_resource::<CountsBeforeRehearsal>();
@@ -59,7 +62,9 @@ pub(super) fn plugin(app: &mut App) {
     if launch.replay.is_none()
         && !launch.no_log
         && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
-        && let Ok(text) = std::fs::read_to_string(station.data_dir().join(SETTINGS_FILE))
+        && let Ok(bytes) =
+            crate::fsio::read_regular(&station.data_dir().join(SETTINGS_FILE), 64 << 10)
+        && let Ok(text) = String::from_utf8(bytes)
     {
         apply_settings(&mut station, &text, &today());
     }
@@ -69,7 +74,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (
             rebuild_pin.run_if(in_state(Screen::Pin)),
-            (poll_doctor, warnings_changed, rebuild_panel)
+            (poll_doctor, poll_install, warnings_changed, rebuild_panel)
                 .chain()
                 .run_if(in_state(Screen::Facilitator)),
             idle_out.run_if(in_state(Screen::Pin).or_else(in_state(Screen::Facilitator))),
@@ -194,19 +199,17 @@ pub fn apply_settings(station: &mut Station, text: &str, today: &str) {
     }
 }
 
-/// Saves the day's settings (temporary file then rename, like the date offset).
+/// Saves the day's settings (`fsio::write_atomic`, like the date offset).
 fn save_settings(station: &Station) -> std::io::Result<()> {
     if !station.keeps_state {
         return Ok(());
     }
     let dir = station.data_dir();
     std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!(".{SETTINGS_FILE}.tmp"));
-    std::fs::write(&tmp, settings_text(station, &today()))?;
-    std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, dir.join(SETTINGS_FILE))?;
-    crate::storage::db::sync_dir(&dir);
-    Ok(())
+    crate::fsio::write_atomic(
+        &dir.join(SETTINGS_FILE),
+        settings_text(station, &today()).as_bytes(),
+    )
 }
 
 /// When the PIN screen or the panel came up.
@@ -420,8 +423,13 @@ fn idle_out(
     mut report: ResMut<PanelReport>,
     mut next: ResMut<NextState<Screen>>,
     mut wake: ResMut<Wake>,
+    install: Res<InstallRun>,
 ) {
     let due = entered.0.max(pointer.last_touch) + PANEL_IDLE;
+    // An install keeps the panel open: its outcome must be seen.
+    if install.running() {
+        return;
+    }
     if pointer.busy() || clock.now < due {
         wake.at(due);
         return;
@@ -698,6 +706,9 @@ fn report_view(p: &mut ChildSpawnerCommands, title: &str, body: &str) {
             },
         ));
     });
+    if title == INSTALL_TITLE {
+        return;
+    }
     p.spawn(panel_row()).with_children(|r| {
         if title == SHUTDOWN_TITLE {
             r.spawn((main_button("Oui, éteindre"), PanelButton::ShutdownConfirmed));
@@ -782,6 +793,7 @@ fn on_panel_tap(
     mut msg: ResMut<PanelMessage>,
     mut report: ResMut<PanelReport>,
     mut doctor: ResMut<DoctorRun>,
+    mut install_run: ResMut<InstallRun>,
     mut next: ResMut<NextState<Screen>>,
     mut exit: MessageWriter<AppExit>,
     log: Res<crate::app::log::VisitLog>,
@@ -852,7 +864,7 @@ fn on_panel_tap(
                 ));
             }
         },
-        PanelButton::Install => install(&mut station, &mut msg, &mut report),
+        PanelButton::Install => install(&station, &mut install_run, &mut msg, &mut report),
         PanelButton::Export => {
             msg.0 = Some(match crate::app::log::export(&log, &station) {
                 Ok(path) => format!(
@@ -942,9 +954,41 @@ fn toggle_scenario(station: &mut Station, id: &str) {
     station.config.scenarios = if on.len() == all.len() { vec![] } else { on };
 }
 
+/// The panel's title while scenarios install; the view has no button until it is done.
+const INSTALL_TITLE: &str = "Installation des scénarios de la clé";
+
+/// The scenario install running on a worker thread (it copies up to hundreds of MB, while
+/// frames and the watchdog keep going), and how far it has got.
+#[derive(Resource, Default)]
+pub struct InstallRun {
+    job: Option<std::thread::JoinHandle<Result<Installed, Failed>>>,
+    progress: Arc<Progress>,
+}
+
+impl InstallRun {
+    /// Whether an install is under way.
+    pub fn running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// The progress line the panel shows.
+    pub fn line(&self) -> String {
+        self.progress.line()
+    }
+}
+
 /// "Installer les scénarios de la clé": the stick's `scenarios` folder is validated before
-/// it replaces the active set (`ops::scenarios`), which is put back on any error.
-fn install(station: &mut Station, msg: &mut PanelMessage, report: &mut PanelReport) {
+/// it replaces the active set (`ops::scenarios`), which is put back on any error. The work
+/// runs on a thread; [`poll_install`] shows its progress and its outcome.
+fn install(
+    station: &Station,
+    run: &mut InstallRun,
+    msg: &mut PanelMessage,
+    report: &mut PanelReport,
+) {
+    if run.running() {
+        return;
+    }
     let src = Path::new(&station.config.usb_export_dir).join("scenarios");
     if !src.is_dir() {
         report.0 = Some((
@@ -957,8 +1001,51 @@ fn install(station: &mut Station, msg: &mut PanelMessage, report: &mut PanelRepo
         return;
     }
     let active = station.content_dir.clone();
-    match crate::ops::scenarios::install_from(&src, &active) {
-        Ok(done) => match station.reload() {
+    let progress = Arc::new(Progress::default());
+    let shared = Arc::clone(&progress);
+    run.progress = progress;
+    run.job = Some(std::thread::spawn(move || {
+        crate::ops::scenarios::install_with(&src, &active, &shared, &mut |_| Ok(()))
+    }));
+    msg.0 = None;
+    report.0 = Some((INSTALL_TITLE.into(), run.line()));
+}
+
+/// Shows the install's progress while it runs (the panel stays open meanwhile), then its
+/// outcome; a finished install reloads the scenarios.
+fn poll_install(
+    clock: Res<Clock>,
+    mut run: ResMut<InstallRun>,
+    mut station: ResMut<Station>,
+    mut msg: ResMut<PanelMessage>,
+    mut report: ResMut<PanelReport>,
+    mut wake: ResMut<Wake>,
+    mut idle: ResMut<PanelIdle>,
+    roots: Query<Entity, With<PanelRoot>>,
+    mut commands: Commands,
+) {
+    let Some(handle) = &run.job else {
+        return;
+    };
+    if !handle.is_finished() {
+        wake.at(clock.now + Duration::from_millis(200));
+        let line = run.line();
+        if report.0.as_ref().is_none_or(|(_, body)| *body != line) {
+            report.0 = Some((INSTALL_TITLE.into(), line));
+            for r in &roots {
+                commands.entity(r).insert(Dirty);
+            }
+        }
+        return;
+    }
+    let Some(handle) = run.job.take() else {
+        return;
+    };
+    // The outcome gets the panel's full idle time.
+    idle.0 = clock.now;
+    report.0 = None;
+    match handle.join() {
+        Ok(Ok(done)) => match station.reload() {
             Ok(n) => {
                 msg.0 = Some(format!(
                     "Scénarios installés depuis la clé : {n} ({} avertissement(s), voir klub validate).",
@@ -972,12 +1059,28 @@ fn install(station: &mut Station, msg: &mut PanelMessage, report: &mut PanelRepo
                 ));
             }
         },
-        Err(errors) => {
+        Ok(Err(failed)) if failed.restored => {
             report.0 = Some((
                 "Installation refusée : les scénarios en service n'ont pas changé".into(),
-                errors,
+                failed.report,
             ));
         }
+        Ok(Err(failed)) => {
+            report.0 = Some((
+                "ÉCHEC de l'installation : les anciens scénarios n'ont pas pu être remis en place"
+                    .into(),
+                failed.report,
+            ));
+        }
+        Err(_) => {
+            report.0 = Some((
+                "Installation interrompue".into(),
+                "L'installation s'est arrêtée en cours de route : redémarrez la borne, puis lancez « klub doctor ».".into(),
+            ));
+        }
+    }
+    for r in &roots {
+        commands.entity(r).insert(Dirty);
     }
 }
 

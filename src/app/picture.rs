@@ -35,7 +35,16 @@ pub fn from_rgba(w: u32, h: u32, rgba: Vec<u8>, nearest: bool) -> Image {
 /// (zones are given in the file's pixels); `None` if it cannot be read. The pixels go to
 /// the GPU and are dropped from the main world, which only keeps the size.
 pub fn load_png(path: &Path, max_height: u32) -> Option<(Image, UVec2)> {
-    let img = image::open(path).ok()?;
+    // Read like `klub validate` checks it: no link, no pipe, no picture beyond the limits.
+    let file = crate::fsio::open_regular(path).ok()?;
+    let mut reader = image::ImageReader::new(std::io::BufReader::new(file))
+        .with_guessed_format()
+        .ok()?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(crate::content::set::MAX_PANORAMA.0);
+    limits.max_image_height = Some(crate::content::set::MAX_IMAGE.1);
+    reader.limits(limits);
+    let img = reader.decode().ok()?;
     let (w, h) = (img.width(), img.height());
     // RGB files (ours all are) are scaled as RGB and only the small result gets its alpha:
     // converting the full-size picture first doubled the load's peak of memory.

@@ -79,7 +79,7 @@ pub fn play(
     let (handle, len) = match cache.0.get(path) {
         Some(h) => h.clone(),
         None => {
-            let bytes = std::fs::read(path).ok()?;
+            let bytes = crate::fsio::read_regular(path, crate::content::set::MAX_SOUND).ok()?;
             let len = wav_duration(&bytes)?;
             let h = sources.add(AudioSource {
                 bytes: bytes.into(),

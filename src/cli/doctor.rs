@@ -23,6 +23,9 @@ pub struct Args {
     /// Écrit la carte test (PNG ou SVG) et quitte / write the test card (PNG or SVG), then exit.
     #[arg(long, value_name = "FILE")]
     pub test_card: Option<PathBuf>,
+    /// Écrase FILE même si c'est une base SQLite / overwrite FILE even if it is an SQLite database.
+    #[arg(long)]
+    pub force: bool,
     /// Tests: prefix of system paths (/proc/asound, fonts).
     #[arg(long, hide = true, default_value = "/")]
     pub sysroot: PathBuf,
@@ -37,6 +40,8 @@ pub struct Args {
 /// Runs `klub doctor`.
 pub fn run(args: &Args, en: bool) -> CliResult {
     if let Some(out) = &args.test_card {
+        crate::fsio::check_output(out, std::slice::from_ref(&args.config), args.force)
+            .map_err(|r| r.message(en))?;
         let station = doctor::load_station(&args.config)?;
         let payload = doctor::test_card_payload(&station.config.station_id);
         let qr = crate::media::qr::Qr::new(&payload).map_err(|e| format!("{e:?}"))?;
@@ -44,7 +49,7 @@ pub fn run(args: &Args, en: bool) -> CliResult {
             Some("svg") => qr.svg(8).into_bytes(),
             _ => qr.png(8),
         };
-        std::fs::write(out, bytes).map_err(|e| format!("{} : {e}", out.display()))?;
+        crate::fsio::write_atomic(out, &bytes).map_err(|e| format!("{} : {e}", out.display()))?;
         println!(
             "{} {} ({payload})",
             if en {

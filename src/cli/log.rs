@@ -4,6 +4,7 @@ use crate::cli::CliResult;
 use crate::content::set::{Validation, load_kiosk_file};
 use crate::domain::session::Source;
 use crate::domain::text::printable;
+use crate::fsio::{check_output, write_atomic};
 use crate::report;
 use crate::storage::{db, merge, purge, read, time};
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ pub struct ExportArgs {
     /// Key of the pass-id hash, 64 hex digits, to link several exports (default: random).
     #[arg(long)]
     pub hash_key: Option<String>,
+    /// Overwrite an output file even if it is an SQLite database.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `klub merge`.
@@ -68,6 +72,9 @@ pub struct ReportArgs {
     /// Also write each chart as a PNG into this folder, for slides.
     #[arg(long)]
     pub png: Option<PathBuf>,
+    /// Overwrite an output file even if it is an SQLite database.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `klub stats`.
@@ -147,6 +154,9 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
             b
         }
     };
+    for out in std::iter::once(a.out.clone()).chain(report::export::outputs(&a.out)) {
+        check_output(&out, &a.dbs, a.force).map_err(|r| r.message(en))?;
+    }
     let opts = report::export::Options {
         sep,
         pass_key: if a.keep_pass_ids { None } else { Some(key) },
@@ -162,19 +172,25 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
 
 /// Runs `klub report`.
 pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
+    let inputs = std::slice::from_ref(&a.db);
+    check_output(&a.out, inputs, a.force).map_err(|r| r.message(en))?;
+    if let Some(dir) = &a.png {
+        check_output(dir, inputs, a.force).map_err(|r| r.message(en))?;
+    }
     let conn = db::open_ro(&a.db).map_err(clean)?;
     let opts = report::html::Options {
         en,
         include_simulated: a.include_simulated,
     };
     let r = report::html::build(&conn, &opts).map_err(clean)?;
-    std::fs::write(&a.out, &r.html).map_err(|e| format!("{} : {e}", a.out.display()))?;
+    write_atomic(&a.out, r.html.as_bytes()).map_err(|e| format!("{} : {e}", a.out.display()))?;
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir).map_err(|e| format!("{} : {e}", dir.display()))?;
         for (name, svg) in &r.charts {
             let png = report::png::render(svg)?;
             let p = dir.join(format!("{name}.png"));
-            std::fs::write(&p, png).map_err(|e| format!("{} : {e}", p.display()))?;
+            check_output(&p, inputs, a.force).map_err(|r| r.message(en))?;
+            write_atomic(&p, &png).map_err(|e| format!("{} : {e}", p.display()))?;
         }
     }
     println!(

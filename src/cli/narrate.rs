@@ -51,6 +51,33 @@ fn newer(a: &Path, b: &Path) -> bool {
     }
 }
 
+/// A folder only this run writes in, removed at the end.
+struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> std::io::Result<Scratch> {
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        loop {
+            let path = base.join(format!("klub-narrate-{}-{n}", std::process::id()));
+            // `create_dir` fails on anything already there, a planted link included.
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Ok(Scratch { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// Generates the missing narration files of a scenario folder.
 pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
     let v = load_content(
@@ -64,6 +91,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
         return Err(v.render(en));
     }
     let mut done = Done::default();
+    let scratch = Scratch::new().map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
     for (s, folder) in v.set.scenarios.iter().zip(&v.set.folders) {
         if args.only.as_ref().is_some_and(|o| *o != s.id) {
             continue;
@@ -76,7 +104,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                     continue;
                 };
                 let name = format!("{key}.{}.wav", variant.code());
-                if folder.join("voix").join(&name).is_file() {
+                if crate::fsio::open_beneath(folder, &Path::new("voix").join(&name)).is_ok() {
                     done.recorded += 1;
                     continue;
                 }
@@ -85,8 +113,23 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                     done.fresh += 1;
                     continue;
                 }
+                for d in [folder.join("voix"), auto.clone()] {
+                    if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_symlink()) {
+                        return Err(format!(
+                            "{} : {}",
+                            d.display(),
+                            if en {
+                                "a symbolic link: refused (make it a real folder)"
+                            } else {
+                                "lien symbolique refusé (faites-en un vrai dossier)"
+                            }
+                        ));
+                    }
+                }
                 std::fs::create_dir_all(&auto).map_err(|e| format!("{}: {e}", auto.display()))?;
-                let tmp = auto.join(format!(".{name}.tmp"));
+                // espeak-ng writes where it is told, following links: into a private folder
+                // of ours, never into the scenario folder.
+                let tmp = scratch.path.join(&name);
                 let status = Command::new(&args.espeak)
                     .args(["-v", voice(variant), "-s", "150", "-w"])
                     .arg(&tmp)
@@ -114,7 +157,11 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                         variant.code()
                     ));
                 }
-                std::fs::rename(&tmp, &out).map_err(|e| format!("{}: {e}", out.display()))?;
+                let bytes = crate::fsio::read_regular(&tmp, crate::content::set::MAX_SOUND)
+                    .map_err(|e| format!("{}: {e}", tmp.display()))?;
+                let _ = std::fs::remove_file(&tmp);
+                crate::fsio::write_atomic(&out, &bytes)
+                    .map_err(|e| format!("{}: {e}", out.display()))?;
                 done.written += 1;
             }
         }

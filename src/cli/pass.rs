@@ -520,7 +520,8 @@ pub fn run_qr(args: &QrArgs, en: bool) -> CliResult {
             .into());
         }
     };
-    std::fs::write(&args.output, bytes).map_err(|e| {
+    crate::fsio::check_output(&args.output, &[], false).map_err(|r| r.message(en))?;
+    crate::fsio::write_atomic(&args.output, &bytes).map_err(|e| {
         msg(
             en,
             &format!("écriture de {} impossible : {e}", args.output.display()),

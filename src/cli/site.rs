@@ -32,6 +32,9 @@ pub enum SiteCommand {
         /// Tour file giving each stop's contacts and offers (default: kiosk-config/tour.toml when it exists).
         #[arg(long)]
         tour: Option<PathBuf>,
+        /// Écrase index.html même si c'est une base SQLite / overwrite index.html even if it is an SQLite database.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -42,11 +45,12 @@ pub fn run(args: &SiteArgs, en: bool) -> CliResult {
             out,
             scenarios,
             tour,
-        } => build(out, scenarios, tour.as_deref(), en),
+            force,
+        } => build(out, scenarios, tour.as_deref(), *force, en),
     }
 }
 
-fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, en: bool) -> CliResult {
+fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: bool) -> CliResult {
     let opts = Options {
         assets: false,
         narration: false,
@@ -83,6 +87,10 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, en: bool) -> CliResu
             }
         );
         return Ok(ExitCode::from(1));
+    }
+    let inputs: Vec<PathBuf> = v.tours.iter().map(|(p, _)| p.clone()).collect();
+    for p in [out.to_owned(), out.join("index.html")] {
+        crate::fsio::check_output(&p, &inputs, force).map_err(|r| r.message(en))?;
     }
     let tour = v.tours.first().map(|(_, t)| t);
     let built = match site::build(out, &v.set.catalogue, &v.set.skills, tour) {

@@ -14,6 +14,7 @@ use crate::domain::config::{StationConfig, Tour};
 use crate::domain::scenario::{Kind, Next, Scenario, StepBody};
 use crate::domain::skills::SkillSet;
 use crate::domain::text::Variant;
+use crate::fsio;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -139,22 +140,25 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Reads a file named on the command line or in a config: a link as its last
+    /// component, a pipe, a device or more than 4 MB are refused.
     fn read(&mut self, path: &Path) -> Option<Source> {
-        let meta = std::fs::metadata(path);
-        if let Ok(m) = &meta
-            && m.len() > MAX_FILE
-        {
-            self.report.push(Diagnostic::error(
-                path,
-                None,
-                Msg::new(
-                    "fichier trop gros (plus de 4 Mo)",
-                    "file too large (over 4 MB)",
-                ),
-            ));
-            return None;
-        }
-        match std::fs::read(path) {
+        let bytes = fsio::open_regular(path).and_then(|f| fsio::read_capped(f, MAX_FILE));
+        self.take_source(path, bytes)
+    }
+
+    /// Reads `rel` inside the content folder `root`, with no symbolic link on the way.
+    fn read_in(&mut self, root: &Path, rel: &Path) -> Option<Source> {
+        let bytes = fsio::open_beneath(root, rel).and_then(|f| fsio::read_capped(f, MAX_FILE));
+        self.take_source(&root.join(rel), bytes)
+    }
+
+    fn take_source(
+        &mut self,
+        path: &Path,
+        bytes: Result<Vec<u8>, fsio::ReadError>,
+    ) -> Option<Source> {
+        match bytes {
             Ok(bytes) => {
                 self.sources.insert(path.to_owned(), bytes.clone());
                 match Source::new(path, bytes) {
@@ -166,20 +170,14 @@ impl Validation {
                 }
             }
             Err(e) => {
-                self.report.push(
-                    Diagnostic::error(
-                        path,
-                        None,
-                        Msg::new(
-                            format!("lecture impossible : {e}"),
-                            format!("cannot read: {e}"),
-                        ),
-                    )
-                    .with_hint(Msg::new(
+                let mut d = Diagnostic::error(path, None, Msg::new(e.fr(), e.en()));
+                if matches!(e, fsio::ReadError::NotFound | fsio::ReadError::Io(_)) {
+                    d = d.with_hint(Msg::new(
                         "vérifiez que le fichier existe et que son nom est exact",
                         "check that the file exists and its name is right",
-                    )),
-                );
+                    ));
+                }
+                self.report.push(d);
                 None
             }
         }
@@ -206,9 +204,8 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
         },
         ..Default::default()
     };
-    let skills_path = dir.join(SKILLS_FILE);
     let before = v.report.errors();
-    if let Some(src) = v.read(&skills_path) {
+    if let Some(src) = v.read_in(dir, Path::new(SKILLS_FILE)) {
         let mut r = Reader::new(&src, &mut v.report);
         if let Some(doc) = r.parse(&src) {
             let mut root = r.root(&doc);
@@ -219,7 +216,7 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
     }
     v.skills_broken = v.report.errors() > before;
     let trades_path = dir.join(TRADES_FILE);
-    if let Some(src) = v.read(&trades_path) {
+    if let Some(src) = v.read_in(dir, Path::new(TRADES_FILE)) {
         let mut r = Reader::new(&src, &mut v.report);
         r.skills_broken = v.skills_broken;
         if let Some(doc) = r.parse(&src) {
@@ -234,11 +231,13 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
     } else {
         v.trades_broken = true;
     }
+    // A folder holding anything named `scenario.toml` is a scenario: what that entry really
+    // is (a pipe, a link) is for the reader to refuse with a message, not to skip silently.
     let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| p.join(SCENARIO_FILE).is_file())
+                .filter(|p| std::fs::symlink_metadata(p.join(SCENARIO_FILE)).is_ok())
                 .collect()
         })
         .unwrap_or_default();
@@ -246,9 +245,10 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
     let mut loaded = vec![];
     for folder in folders {
         let path = folder.join(SCENARIO_FILE);
-        if let Some(l) = load_scenario_file(&mut v, &path, opts) {
+        let name = folder.file_name().unwrap_or_default().to_owned();
+        if let Some(l) = load_scenario_file(&mut v, dir, Path::new(&name), opts) {
             loaded.push((folder, path, l));
-        } else if let Some(name) = folder.file_name().and_then(|f| f.to_str()) {
+        } else if let Some(name) = name.to_str() {
             v.broken.push(name.to_owned());
         }
     }
@@ -262,8 +262,15 @@ pub fn load_content(dir: &Path, opts: &Options) -> Validation {
     v
 }
 
-fn load_scenario_file(v: &mut Validation, path: &Path, opts: &Options) -> Option<sc::Loaded> {
-    let src = v.read(path)?;
+/// Loads `root/name/scenario.toml`; a link anywhere below `root` is refused.
+fn load_scenario_file(
+    v: &mut Validation,
+    root: &Path,
+    name: &Path,
+    opts: &Options,
+) -> Option<sc::Loaded> {
+    let src = v.read_in(root, &name.join(SCENARIO_FILE))?;
+    let path = &root.join(name).join(SCENARIO_FILE);
     let mut r = Reader::new(&src, &mut v.report);
     r.skills_broken = v.skills_broken;
     let doc = r.parse(&src)?;
@@ -417,27 +424,43 @@ fn check_duration(v: &mut Validation, path: &Path, l: &sc::Loaded) {
     }
 }
 
-/// Width and height of a PNG, read from its header only.
-pub fn png_size(path: &Path) -> Result<(u32, u32), String> {
-    image::ImageReader::open(path)
-        .map_err(|e| e.to_string())?
+/// Largest picture a step may show, in pixels.
+pub const MAX_IMAGE: (u32, u32) = (4096, 4096);
+/// Largest panorama strip, in pixels.
+pub const MAX_PANORAMA: (u32, u32) = (8192, 1080);
+/// Largest sound file read whole (narration, step sounds, ambience).
+pub const MAX_SOUND: u64 = 64 << 20;
+
+/// Width and height of a PNG, read from its header only; the decoder refuses a header
+/// declaring more than `max` before anything is allocated.
+pub fn png_size(file: std::fs::File, max: (u32, u32)) -> Result<(u32, u32), String> {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(max.0);
+    limits.max_image_height = Some(max.1);
+    let mut reader = image::ImageReader::new(std::io::BufReader::new(file))
         .with_guessed_format()
-        .map_err(|e| e.to_string())
-        .and_then(|r| {
-            if r.format() != Some(image::ImageFormat::Png) {
-                return Err("pas un PNG / not a PNG".to_owned());
-            }
-            r.into_dimensions().map_err(|e| e.to_string())
-        })
+        .map_err(|e| e.to_string())?;
+    if reader.format() != Some(image::ImageFormat::Png) {
+        return Err("pas un PNG / not a PNG".to_owned());
+    }
+    reader.limits(limits);
+    reader.into_dimensions().map_err(|e| match e {
+        image::ImageError::Limits(_) => format!(
+            "plus grande que {}×{} pixels / larger than {}×{} pixels",
+            max.0, max.1, max.0, max.1
+        ),
+        e => e.to_string(),
+    })
 }
 
 /// Checks a WAV header: RIFF/WAVE with a PCM `fmt ` chunk and a `data` chunk.
-pub fn wav_ok(path: &Path) -> Result<(), String> {
+pub fn wav_ok(file: std::fs::File) -> Result<(), String> {
     use std::io::Read;
-    let mut head = vec![0u8; 4096];
-    let mut f = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let n = f.read(&mut head).map_err(|e| e.to_string())?;
-    let head = &head[..n];
+    let mut head = Vec::with_capacity(4096);
+    file.take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    let n = head.len();
     if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
         return Err("pas un fichier WAV / not a WAV file".to_owned());
     }
@@ -469,46 +492,61 @@ pub fn wav_ok(path: &Path) -> Result<(), String> {
 fn check_assets(v: &mut Validation, path: &Path, folder: &Path, l: &sc::Loaded) {
     let mut sizes: HashMap<&str, (u32, u32)> = HashMap::new();
     for a in &l.assets {
-        let full = folder.join(&a.path);
         let bad = |v: &mut Validation, fr: String, en: String, hint: Msg| {
             v.report.push(
                 Diagnostic::error(path, Some(a.span.clone()), Msg::new(fr, en)).with_hint(hint),
             );
         };
-        if !full.is_file() {
-            bad(
-                v,
-                format!("fichier introuvable « {} »", a.path),
-                format!("file not found \"{}\"", a.path),
-                Msg::new(
-                    "le chemin part du dossier du scénario ; vérifiez le nom et les majuscules",
-                    "the path starts at the scenario folder; check the name and capitals",
-                ),
-            );
-            continue;
-        }
-        match a.kind {
-            AssetKind::Image => match png_size(&full) {
-                Ok((w, h)) => {
-                    sizes.insert(a.path.as_str(), (w, h));
-                    if a.panorama && (w > 8192 || h > 1080) {
-                        bad(
-                            v,
-                            format!("panorama trop grand : {w}×{h} (au plus 8192×1080)"),
-                            format!("panorama too large: {w}×{h} (at most 8192×1080)"),
-                            Msg::new("réduisez l'image", "shrink the image"),
-                        );
-                    }
-                }
-                Err(e) => bad(
+        let file = match fsio::open_beneath(folder, Path::new(&a.path)) {
+            Ok(f) => f,
+            Err(fsio::ReadError::NotFound) => {
+                bad(
                     v,
-                    format!("image illisible « {} » : {e}", a.path),
-                    format!("unreadable image \"{}\": {e}", a.path),
-                    Msg::new("enregistrez l'image au format PNG", "save the image as PNG"),
-                ),
-            },
+                    format!("fichier introuvable « {} »", a.path),
+                    format!("file not found \"{}\"", a.path),
+                    Msg::new(
+                        "le chemin part du dossier du scénario ; vérifiez le nom et les majuscules",
+                        "the path starts at the scenario folder; check the name and capitals",
+                    ),
+                );
+                continue;
+            }
+            Err(e) => {
+                bad(
+                    v,
+                    format!("fichier refusé « {} » : {}", a.path, e.fr()),
+                    format!("file refused \"{}\": {}", a.path, e.en()),
+                    Msg::new(
+                        "mettez le fichier lui-même dans le dossier du scénario (pas de lien symbolique)",
+                        "put the file itself in the scenario folder (no symbolic link)",
+                    ),
+                );
+                continue;
+            }
+        };
+        match a.kind {
+            AssetKind::Image => {
+                let max = if a.panorama { MAX_PANORAMA } else { MAX_IMAGE };
+                match png_size(file, max) {
+                    Ok((w, h)) => {
+                        sizes.insert(a.path.as_str(), (w, h));
+                    }
+                    Err(e) => bad(
+                        v,
+                        format!("image illisible « {} » : {e}", a.path),
+                        format!("unreadable image \"{}\": {e}", a.path),
+                        Msg::new(
+                            format!(
+                                "enregistrez l'image au format PNG, au plus {}×{} pixels",
+                                max.0, max.1
+                            ),
+                            format!("save the image as PNG, at most {}×{} pixels", max.0, max.1),
+                        ),
+                    ),
+                }
+            }
             AssetKind::Sound => {
-                if let Err(e) = wav_ok(&full) {
+                if let Err(e) = wav_ok(file) {
                     bad(
                         v,
                         format!("son illisible « {} » : {e}", a.path),
@@ -544,14 +582,16 @@ fn check_assets(v: &mut Validation, path: &Path, folder: &Path, l: &sc::Loaded) 
 }
 
 /// Where a narration file is, if any: a recorded one in `voix/` wins over `voix/auto/`.
+/// A link or a pipe does not count.
 pub fn narration_file(folder: &Path, key: &str, variant: Variant) -> Option<PathBuf> {
     let name = format!("{key}.{}.wav", variant.code());
     [
-        folder.join("voix").join(&name),
-        folder.join("voix").join("auto").join(&name),
+        Path::new("voix").join(&name),
+        Path::new("voix/auto").join(&name),
     ]
     .into_iter()
-    .find(|p| p.is_file())
+    .find(|rel| fsio::open_beneath(folder, rel).is_ok())
+    .map(|rel| folder.join(rel))
 }
 
 /// Every visitor-facing text of a scenario with its narration key.

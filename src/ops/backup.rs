@@ -132,8 +132,10 @@ pub fn daily(db: &Path, dir: &Path, today: &str, policy: &Policy) -> Result<Outc
             let _ = std::fs::remove_file(&tmp);
             return Err(e.to_string());
         }
-        std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-        crate::storage::db::sync_dir(dir);
+        if let Err(e) = crate::fsio::replace_with(&tmp, &dest) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(format!("{}: {e}", dest.display()));
+        }
         Outcome::Made(dest)
     };
     let all = list(dir);

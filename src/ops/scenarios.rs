@@ -1,15 +1,19 @@
 //! Replacing an installed station's scenarios from a USB stick: the new folder is checked
-//! first, copied next to the active one, checked again, then swapped in; on any error the
-//! active set stays (or is put back) as it was.
+//! first, copied next to the active one (regular files and folders only, each fsynced),
+//! checked again, then swapped in; on any error the active set stays (or is put back) as it
+//! was, and a set that could not be put back is reported as such.
 //!
 //! # Station hook
 //!
-//! Panel button "Installer les scénarios de la clé":
-//! `ops::scenarios::install_from(&usb_dir.join("scenarios"), &scenarios_dir)`, then on `Ok`
-//! `station.reload()`; on `Err(report)` show the report (the old scenarios stay in service).
+//! Panel button "Installer les scénarios de la clé": on a worker thread,
+//! `ops::scenarios::install_with(&usb_dir.join("scenarios"), &scenarios_dir, &progress, …)`
+//! while the panel shows `progress.line()`; then on `Ok` `station.reload()`; on `Err` show
+//! the report (with `restored`, the old scenarios are still in service).
 
-use crate::cli::validate::validate_paths;
+use crate::content::set::{Options, load_content};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 
 /// What an install did.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,31 +26,159 @@ pub struct Installed {
     pub previous: Option<PathBuf>,
 }
 
+/// Why an install failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failed {
+    /// The findings or the error, with file and line when there are some.
+    pub report: String,
+    /// Whether the scenarios in service are still the previous ones. `false`: the previous
+    /// set could not be put back (the report says where it is).
+    pub restored: bool,
+}
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.report)
+    }
+}
+
+impl std::error::Error for Failed {}
+
+fn refused(report: impl Into<String>) -> Failed {
+    Failed {
+        report: report.into(),
+        restored: true,
+    }
+}
+
+/// The stages of an install, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Checking the stick's folder.
+    Checking,
+    /// Copying it next to the active set.
+    Copying,
+    /// Checking the copy, swapping it in.
+    Swapping,
+    /// Finished (well or not).
+    Done,
+}
+
+/// How far an install has got; the worker writes it, the panel reads it.
+#[derive(Debug, Default)]
+pub struct Progress {
+    stage: AtomicU8,
+    copied: AtomicU64,
+    total: AtomicU64,
+}
+
+impl Progress {
+    fn set(&self, s: Stage) {
+        self.stage.store(s as u8, Ordering::Relaxed);
+    }
+
+    /// The current stage.
+    pub fn stage(&self) -> Stage {
+        match self.stage.load(Ordering::Relaxed) {
+            0 => Stage::Checking,
+            1 => Stage::Copying,
+            2 => Stage::Swapping,
+            _ => Stage::Done,
+        }
+    }
+
+    /// Bytes copied so far, and bytes to copy.
+    pub fn bytes(&self) -> (u64, u64) {
+        (
+            self.copied.load(Ordering::Relaxed),
+            self.total.load(Ordering::Relaxed),
+        )
+    }
+
+    /// One line for the panel, in French (the panel's language).
+    pub fn line(&self) -> String {
+        let (done, total) = self.bytes();
+        let mo = |b: u64| b.div_ceil(1_000_000);
+        match self.stage() {
+            Stage::Checking => "Vérification des scénarios de la clé…".into(),
+            Stage::Copying => format!(
+                "Copie : {} % ({} Mo sur {} Mo)",
+                (done * 100).checked_div(total).unwrap_or(100),
+                mo(done),
+                mo(total)
+            ),
+            Stage::Swapping => "Vérification de la copie, mise en service…".into(),
+            Stage::Done => "Terminé.".into(),
+        }
+    }
+}
+
 fn sibling(active: &Path, suffix: &str) -> PathBuf {
     let mut s = active.as_os_str().to_owned();
     s.push(suffix);
     PathBuf::from(s)
 }
 
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
+/// Bytes of the regular files under `dir` (links, pipes and devices are not copied).
+fn tree_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => tree_bytes(&e.path()),
+                    Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+                    _ => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// Copies the regular files and folders of `from` into the new folder `to`, each file and
+/// folder fsynced: the copy must survive a power cut before it replaces anything. Symbolic
+/// links, pipes, devices and sockets are left out.
+fn copy_tree(from: &Path, to: &Path, progress: &Progress) -> std::io::Result<()> {
+    std::fs::create_dir(to)?;
+    let mut buf = vec![0u8; 1 << 20];
     for e in std::fs::read_dir(from)? {
         let e = e?;
         let (src, dst) = (e.path(), to.join(e.file_name()));
+        // `file_type` does not follow links: a link is neither a folder nor a file here.
         let t = e.file_type()?;
         if t.is_dir() {
-            copy_tree(&src, &dst)?;
+            copy_tree(&src, &dst, progress)?;
         } else if t.is_file() {
-            std::fs::copy(&src, &dst)?;
+            // Opened without following a link swapped in since the listing.
+            let Ok(mut input) = crate::fsio::open_regular(&src) else {
+                continue;
+            };
+            let mut out = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&dst)?;
+            loop {
+                let n = input.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n])?;
+                progress.copied.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            out.sync_all()?;
         }
     }
-    // The copy must survive a power cut before it replaces anything.
     std::fs::File::open(to)?.sync_all()
 }
 
-/// Checks `dir` and returns (scenarios, warnings), or the rendered findings on error.
+/// Checks `dir` and returns (scenarios, warnings), or the rendered errors.
 pub fn check(dir: &Path, en: bool) -> Result<(usize, usize), String> {
-    let v = validate_paths(&[dir.to_owned()], None, true);
+    let v = load_content(
+        dir,
+        &Options {
+            assets: true,
+            narration: true,
+        },
+    );
     if v.report.errors() > 0 {
         // Only the errors: they are why the folder is refused; warnings are for `klub validate`.
         let mut out = String::new();
@@ -68,37 +200,72 @@ pub fn check(dir: &Path, en: bool) -> Result<(usize, usize), String> {
 
 /// Installs the scenario folder `src` as `active` (see the module doc). The previous set is
 /// kept as `<active>.old`.
-pub fn install_from(src: &Path, active: &Path) -> Result<Installed, String> {
-    install_with(src, active, &mut |_| Ok(()))
+pub fn install_from(src: &Path, active: &Path) -> Result<Installed, Failed> {
+    install_with(src, active, &Progress::default(), &mut |_| Ok(()))
 }
 
-/// [`install_from`] with a hook run on the swapped-in folder before it is accepted (tests
-/// use it to simulate a failure at the last moment).
+/// [`install_from`] reporting into `progress`, with a hook run on the swapped-in folder
+/// before it is accepted (tests use it to simulate a failure at the last moment).
 pub fn install_with(
     src: &Path,
     active: &Path,
+    progress: &Progress,
     last_check: &mut dyn FnMut(&Path) -> Result<(), String>,
-) -> Result<Installed, String> {
-    check(src, false)?;
+) -> Result<Installed, Failed> {
+    let out = install_stages(src, active, progress, last_check);
+    progress.set(Stage::Done);
+    out
+}
+
+fn install_stages(
+    src: &Path,
+    active: &Path,
+    progress: &Progress,
+    last_check: &mut dyn FnMut(&Path) -> Result<(), String>,
+) -> Result<Installed, Failed> {
+    progress.set(Stage::Checking);
+    check(src, false).map_err(refused)?;
     let new = sibling(active, ".new");
     let old = sibling(active, ".old");
     let _ = std::fs::remove_dir_all(&new);
-    if let Err(e) = copy_tree(src, &new) {
-        let _ = std::fs::remove_dir_all(&new);
-        return Err(format!("copie impossible / cannot copy: {e}"));
+    let total = tree_bytes(src);
+    progress.total.store(total, Ordering::Relaxed);
+    progress.copied.store(0, Ordering::Relaxed);
+    let parent = active
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    // The copy must leave the visit log a month of room, like the backups.
+    if let Ok(free) = crate::ops::disk::free_bytes(parent)
+        && total.saturating_add(30 * crate::ops::disk::RATE_FLOOR) > free
+    {
+        return Err(refused(format!(
+            "place insuffisante : {} Mo à copier, {} Mo libres / not enough room: {} MB to copy, {} MB free",
+            total / 1_000_000,
+            free / 1_000_000,
+            total / 1_000_000,
+            free / 1_000_000
+        )));
     }
+    progress.set(Stage::Copying);
+    if let Err(e) = copy_tree(src, &new, progress) {
+        let _ = std::fs::remove_dir_all(&new);
+        return Err(refused(format!("copie impossible / cannot copy: {e}")));
+    }
+    crate::fsio::sync_dir(parent);
+    progress.set(Stage::Swapping);
     let (scenarios, warnings) = match check(&new, false) {
         Ok(n) => n,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&new);
-            return Err(e);
+            return Err(refused(e));
         }
     };
     let _ = std::fs::remove_dir_all(&old);
     let had_active = active.exists();
     if had_active && let Err(e) = std::fs::rename(active, &old) {
         let _ = std::fs::remove_dir_all(&new);
-        return Err(format!("{} : {e}", active.display()));
+        return Err(refused(format!("{} : {e}", active.display())));
     }
     let swapped = std::fs::rename(&new, active)
         .map_err(|e| format!("{} : {e}", active.display()))
@@ -106,18 +273,29 @@ pub fn install_with(
         .and_then(|()| last_check(active));
     if let Err(e) = swapped {
         // Roll back: the previous set goes back in place.
-        let _ = std::fs::remove_dir_all(active);
-        if had_active {
-            let _ = std::fs::rename(&old, active);
-        }
         let _ = std::fs::remove_dir_all(&new);
-        return Err(format!(
-            "{e}\nanciens scénarios remis en place / previous scenarios restored"
-        ));
+        let _ = std::fs::remove_dir_all(active);
+        let back = if had_active {
+            std::fs::rename(&old, active)
+        } else {
+            Ok(())
+        };
+        crate::fsio::sync_dir(parent);
+        return Err(match back {
+            Ok(()) => refused(format!(
+                "{e}\nanciens scénarios remis en place / previous scenarios restored"
+            )),
+            Err(b) => Failed {
+                report: format!(
+                    "{e}\nanciens scénarios NON remis en place ({b}) : ils sont dans {} ; la borne n'a plus de scénarios valides / previous scenarios NOT restored ({b}): they are in {}; the station has no valid scenarios",
+                    old.display(),
+                    old.display()
+                ),
+                restored: false,
+            },
+        });
     }
-    if let Some(parent) = active.parent() {
-        crate::storage::db::sync_dir(parent);
-    }
+    crate::fsio::sync_dir(parent);
     Ok(Installed {
         scenarios,
         warnings,

@@ -29,23 +29,18 @@ pub fn build_floor_ms() -> i64 {
 
 /// The offset in days (0 when unset or unreadable).
 pub fn read_offset_days(data_dir: &Path) -> i32 {
-    std::fs::read_to_string(data_dir.join(OFFSET_FILE))
+    crate::fsio::read_regular(&data_dir.join(OFFSET_FILE), 64)
         .ok()
+        .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.trim().parse().ok())
         .filter(|d: &i32| d.abs() <= 3660)
         .unwrap_or(0)
 }
 
-/// Saves the offset (written to a temporary file and renamed, so a power cut leaves the
-/// old value or the new one).
+/// Saves the offset (`fsio::write_atomic`: a power cut leaves the old value or the new one).
 pub fn write_offset_days(data_dir: &Path, days: i32) -> std::io::Result<()> {
     std::fs::create_dir_all(data_dir)?;
-    let tmp = data_dir.join(format!(".{OFFSET_FILE}.tmp"));
-    std::fs::write(&tmp, format!("{days}\n"))?;
-    std::fs::File::open(&tmp)?.sync_all()?;
-    std::fs::rename(&tmp, data_dir.join(OFFSET_FILE))?;
-    crate::storage::db::sync_dir(data_dir);
-    Ok(())
+    crate::fsio::write_atomic(&data_dir.join(OFFSET_FILE), format!("{days}\n").as_bytes())
 }
 
 /// The offset in milliseconds, as sessions store it.

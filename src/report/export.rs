@@ -7,6 +7,7 @@
 //! neutralised whatever its source ([`csv_text`]); numbers, negative ones included, stay
 //! numbers. The JSON Lines keep the text as it is: no spreadsheet reads them.
 
+use crate::fsio::AtomicFile;
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, db, merge, time};
 use hmac::{Hmac, Mac};
@@ -84,14 +85,25 @@ pub fn write_record(w: &mut impl Write, sep: u8, cells: &[Cell]) -> std::io::Res
 }
 
 struct Out {
-    csv: BufWriter<std::fs::File>,
-    jsonl: BufWriter<std::fs::File>,
+    csv: BufWriter<AtomicFile>,
+    jsonl: BufWriter<AtomicFile>,
     header: Vec<&'static str>,
     sep: u8,
 }
 
-fn create(path: &Path) -> Result<BufWriter<std::fs::File>, StorageError> {
-    std::fs::File::create(path)
+/// The files an export writes into its folder.
+pub fn outputs(dir: &Path) -> Vec<PathBuf> {
+    ["sessions", "steps", "profiles"]
+        .iter()
+        .flat_map(|n| [format!("{n}.csv"), format!("{n}.jsonl")])
+        .map(|f| dir.join(f))
+        .collect()
+}
+
+/// A file written under a temporary name and put in place by `finish` (a link planted at
+/// its name is refused, never followed).
+fn create(path: &Path) -> Result<BufWriter<AtomicFile>, StorageError> {
+    AtomicFile::create(path)
         .map(BufWriter::new)
         .map_err(|e| StorageError::Io {
             path: path.to_owned(),
@@ -145,9 +157,15 @@ impl Out {
         self.jsonl.write_all(b"\n")
     }
 
-    fn finish(mut self) -> std::io::Result<()> {
-        self.csv.flush()?;
-        self.jsonl.flush()
+    fn finish(self) -> std::io::Result<()> {
+        self.csv
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .commit()?;
+        self.jsonl
+            .into_inner()
+            .map_err(|e| e.into_error())?
+            .commit()
     }
 }
 

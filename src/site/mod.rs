@@ -343,6 +343,9 @@ pub struct Built {
     pub examples: usize,
 }
 
+/// Largest archived catalogue or tour read back.
+const MAX_ARCHIVE_FILE: u64 = 16 << 20;
+
 /// Reads every `*.json` of an archive folder, sorted by file name.
 fn read_archive<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<Vec<(PathBuf, T)>, SiteError> {
     let rd = match std::fs::read_dir(dir) {
@@ -358,7 +361,13 @@ fn read_archive<T: for<'de> Deserialize<'de>>(dir: &Path) -> Result<Vec<(PathBuf
     files.sort();
     let mut out = vec![];
     for f in files {
-        let bytes = std::fs::read(&f).map_err(io(&f))?;
+        // A link, a pipe or a huge file in the published folder is not read.
+        let bytes =
+            crate::fsio::read_regular(&f, MAX_ARCHIVE_FILE).map_err(|e| SiteError::BadArchive {
+                path: f.clone(),
+                fr: e.fr(),
+                en: e.en(),
+            })?;
         let format = serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
             .and_then(|v| v.get("format").and_then(serde_json::Value::as_u64));
@@ -464,11 +473,10 @@ fn check_tour_archive(t: &TourSnapshot) -> Result<(), (String, String)> {
     Ok(())
 }
 
-/// Writes a file through a temporary name, so a crash never leaves half a page online.
+/// Writes a file through a temporary name, so a crash never leaves half a page online and
+/// a planted link is never followed.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), SiteError> {
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    crate::fsio::write_atomic(path, bytes).map_err(io(path))
 }
 
 fn pretty<T: Serialize>(v: &T) -> Vec<u8> {

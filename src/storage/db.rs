@@ -157,15 +157,7 @@ pub fn side_files(path: &Path) -> [PathBuf; 2] {
 }
 
 /// Fsyncs a directory, so a rename or a new file in it survives a power cut.
-pub fn sync_dir(dir: &Path) {
-    if let Ok(f) = std::fs::File::open(if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    }) {
-        let _ = f.sync_all();
-    }
-}
+pub use crate::fsio::sync_dir;
 
 /// Counts the sessions of a source in a log, without changing it (0 for no file yet).
 pub fn count_source(

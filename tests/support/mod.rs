@@ -1,5 +1,6 @@
-//! Helpers shared by the integration tests (`mod support;` in a test file): station logs
-//! and the `klub` binary, and reading exports back as a spreadsheet would.
+//! Helpers shared by the integration tests (`mod support;` in a test file), one module per
+//! topic: station logs and the `klub` binary, reading exports back as a spreadsheet would,
+//! and hostile USB sticks.
 
 #![allow(
     dead_code,
@@ -8,3 +9,4 @@
 
 pub mod logs;
 pub mod spreadsheet;
+pub mod sticks;
