@@ -217,7 +217,7 @@ fn pass_for(h: &Harness, key: &FleetKey) -> String {
     };
     let pass = Pass::new(
         key.id,
-        PassId::random(),
+        PassId::random().unwrap(),
         &st.content.catalogue,
         &st.content.skills,
         &visit,
@@ -272,7 +272,7 @@ fn scan_cases(layout: &str) {
     assert!(h.shows("abîmé ou modifié"), "{layout}: {:?}", h.texts());
     assert!(h.app.world().resource::<Visitor>().scanned.is_none());
     // Foreign: signed by another fleet's key.
-    let other = FleetKey::generate(9);
+    let other = FleetKey::generate(9).unwrap();
     h.scan(&pass_for(&h, &other));
     assert!(h.shows("autre flotte"), "{layout}: {:?}", h.texts());
     assert!(h.app.world().resource::<Visitor>().scanned.is_none());

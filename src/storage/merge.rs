@@ -52,7 +52,10 @@ fn scratch_near(out: &Path) -> Result<Scratch, StorageError> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut b = [0u8; 6];
-    crate::domain::ids::fill_random(&mut b);
+    crate::domain::ids::fill_random(&mut b).map_err(|e| StorageError::Io {
+        path: dir.to_path_buf(),
+        source: std::io::Error::other(e),
+    })?;
     let name = format!(
         ".{}.merge-{}",
         out.file_name().and_then(|f| f.to_str()).unwrap_or("tour"),
