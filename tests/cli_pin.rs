@@ -32,14 +32,16 @@ fn pin_prints_an_argon2id_hash_that_verifies_only_its_code() {
         .find(|l| l.starts_with("pin_hash = "))
         .expect("a pin_hash line");
     let hash = line.trim_start_matches("pin_hash = ").trim_matches('"');
-    assert!(
-        hash.starts_with("argon2id:m=19456,t=2,p=1:"),
-        "{hash}"
-    );
+    assert!(hash.starts_with("argon2id:m=19456,t=2,p=1:"), "{hash}");
     assert_eq!((MEMORY_KIB, PASSES, LANES), (19_456, 2, 1));
     assert!(matches!(
         parse_hash(hash),
-        Some(Stored::Argon2id { m: 19_456, t: 2, p: 1, .. })
+        Some(Stored::Argon2id {
+            m: 19_456,
+            t: 2,
+            p: 1,
+            ..
+        })
     ));
     assert!(verify("135790", hash));
     assert!(!verify("135791", hash));
@@ -52,7 +54,15 @@ fn pin_prints_an_argon2id_hash_that_verifies_only_its_code() {
 
 #[test]
 fn pin_refuses_codes_that_are_not_6_to_8_digits() {
-    for bad in ["12", "1234", "12345", "123456789", "12a456", "１２３４５６", ""] {
+    for bad in [
+        "12",
+        "1234",
+        "12345",
+        "123456789",
+        "12a456",
+        "１２３４５６",
+        "",
+    ] {
         let (code, out, err) = klub(&["pin", bad]);
         assert_eq!(code, 2, "{bad}");
         assert!(err.contains("6 à 8 chiffres"), "{bad}: {err}");

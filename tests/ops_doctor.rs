@@ -313,11 +313,17 @@ fn english_findings_of_an_unreadable_config_are_in_english() {
         "{out}"
     );
     for french in ["erreur", "aide :", "il manque", "clé inconnue", "illisible"] {
-        assert!(!out.contains(french), "« {french} » in English output:\n{out}");
+        assert!(
+            !out.contains(french),
+            "« {french} » in English output:\n{out}"
+        );
     }
     // And the French output is French.
     let out = text(&s.doctor(&[], None));
-    assert!(out.contains("erreur") && out.contains("configuration illisible"), "{out}");
+    assert!(
+        out.contains("erreur") && out.contains("configuration illisible"),
+        "{out}"
+    );
     // The commands that stop on such a config say it in the asked language too.
     let cfg = s.root().join("station.toml");
     let o = Command::new(env!("CARGO_BIN_EXE_klub"))

@@ -65,7 +65,14 @@ fn export_merge_and_simulate_fail_with_the_reason_and_leave_nothing() {
     let db = tmp.path().join("borne.db");
     let made = klub(
         &[
-            "simulate", "--db", s(&db), "--station", "borne-1", "--visitors", "5", "--seed",
+            "simulate",
+            "--db",
+            s(&db),
+            "--station",
+            "borne-1",
+            "--visitors",
+            "5",
+            "--seed",
             "7",
         ],
         false,
@@ -92,7 +99,15 @@ fn export_merge_and_simulate_fail_with_the_reason_and_leave_nothing() {
 
     let other = tmp.path().join("autre.db");
     refused(&[
-        "simulate", "--db", s(&other), "--station", "borne-2", "--visitors", "1", "--seed", "7",
+        "simulate",
+        "--db",
+        s(&other),
+        "--station",
+        "borne-2",
+        "--visitors",
+        "1",
+        "--seed",
+        "7",
     ]);
 }
 

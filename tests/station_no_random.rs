@@ -63,8 +63,9 @@ fn without_os_randomness_the_visit_plays_unlogged_and_the_results_have_no_qr() {
     assert!(h.shows("Parles-en au médiateur ou à la médiatrice du Klub"));
     let said = h.app.world().resource::<PanelMessage>().0.clone();
     assert!(
-        said.as_deref()
-            .is_some_and(|m| m.contains("générateur aléatoire") && m.contains("non enregistrée")),
+        said.as_deref().is_some_and(
+            |m| m.contains("générateur aléatoire") && m.contains("sans être enregistrée")
+        ),
         "{said:?}"
     );
     h.tap("Terminer").unwrap();
@@ -84,7 +85,11 @@ fn without_os_randomness_the_visit_plays_unlogged_and_the_results_have_no_qr() {
     let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
     assert!(db.is_file(), "the log is where the test looks");
     let conn = klub_kiosk::storage::db::open_ro(&db).unwrap();
-    assert!(klub_kiosk::storage::read::sessions(&conn, &[]).unwrap().is_empty());
+    assert!(
+        klub_kiosk::storage::read::sessions(&conn, &[])
+            .unwrap()
+            .is_empty()
+    );
 
     // The generator is back: the next visit has its pass and QR, and is logged.
     ids::simulate_failure(false);
@@ -100,5 +105,10 @@ fn without_os_randomness_the_visit_plays_unlogged_and_the_results_have_no_qr() {
         .flush(Duration::from_secs(5));
     drop(conn);
     let conn = klub_kiosk::storage::db::open_ro(&db).unwrap();
-    assert_eq!(klub_kiosk::storage::read::sessions(&conn, &[]).unwrap().len(), 1);
+    assert_eq!(
+        klub_kiosk::storage::read::sessions(&conn, &[])
+            .unwrap()
+            .len(),
+        1
+    );
 }

@@ -230,10 +230,9 @@ fn start(
     let lang = visitor.lang;
     if let Some(s) = visitor.scenario(&station) {
         let id = SessionId::random().unwrap_or_else(|e| {
-            let m = format!("{e} : visite jouée sans être enregistrée / visit played, not logged");
-            error!("{m}");
+            error!("visite jouée sans être enregistrée / visit played, not logged: {e}");
             if let Some(p) = panel.as_mut() {
-                p.0 = Some(m);
+                p.0 = Some("Visite jouée sans être enregistrée : le générateur aléatoire du système ne répond pas. Redémarrez la borne.".into());
             }
             SessionId::UNLOGGED
         });
