@@ -62,7 +62,7 @@ fn main() {
     let build = |texture: bool| {
         let pass = Pass::new(
             key.id,
-            PassId::random(),
+            PassId::random().unwrap(),
             &set.catalogue,
             &set.skills,
             &visit,
@@ -90,7 +90,7 @@ fn main() {
     );
     let pass = Pass::new(
         key.id,
-        PassId::random(),
+        PassId::random().unwrap(),
         &set.catalogue,
         &set.skills,
         &visit,
@@ -102,7 +102,7 @@ fn main() {
     measure("  of which: build + sign the pass", part, 200, || {
         let p = Pass::new(
             key.id,
-            PassId::random(),
+            PassId::random().unwrap(),
             &set.catalogue,
             &set.skills,
             &visit,

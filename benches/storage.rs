@@ -65,7 +65,7 @@ fn append(dir: &Path) -> Duration {
         },
     )
     .unwrap();
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     let start = SessionStart {
         id,
         pass: None,

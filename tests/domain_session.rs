@@ -178,10 +178,10 @@ fn complete_only_at_the_end_and_each_outcome_ends_once() {
 #[test]
 fn ids_and_enums_round_trip() {
     for _ in 0..100 {
-        let id = SessionId::random();
+        let id = SessionId::random().unwrap();
         assert_eq!(SessionId::parse(&id.to_string()), Some(id));
     }
-    assert_ne!(SessionId::random(), SessionId::random());
+    assert_ne!(SessionId::random().unwrap(), SessionId::random().unwrap());
     for s in Source::ALL {
         assert_eq!(Source::parse(s.id()), Some(*s));
     }

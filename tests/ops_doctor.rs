@@ -7,6 +7,10 @@ use std::process::{Command, Output, Stdio};
 
 const REAL_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 const DEMO_KEY: &str = "6b6c75622d64656d6f2d6b65792d6e6f742d666f722d7265616c2d7573652121";
+/// `klub pin 135790`.
+const PIN_HASH: &str = "argon2id:m=19456,t=2,p=1:f46c39d0ac1e0b4ea3c362b01ca3ebde:1ecd4dc7298b9ff85ae87f42fabd44ea7558cab7e5b01c70f30cbfb0ac4a64ae";
+/// The demo code 2468 hashed the old way (20,000 SHA-256 rounds).
+const LEGACY_PIN_HASH: &str = "sha256:6b6c75622d64656d6f2d70696e2d3031:83abe3c0433e03fb8f0b6c4e0177d8a0d514de28bd1493664f5c97d72678cb90";
 
 struct Station {
     dir: tempfile::TempDir,
@@ -51,7 +55,7 @@ impl Station {
                 .map_or(d, |(_, v)| v.to_string())
         };
         let text = format!(
-            "station_id = \"borne-7\"\nstation_index = 7\nstop = {stop}\ntour = \"{tour}\"\nscenarios = {scen}\nscenarios_dir = \"{sdir}\"\n\n[pass]\nfleet_key_id = 3\nfleet_key = \"{key}\"\nscanner_layout = \"{layout}\"\n\n[printer]\ndevice = \"{printer}\"\n\n[data]\ndir = \"data\"\n",
+            "station_id = \"borne-7\"\nstation_index = 7\nstop = {stop}\ntour = \"{tour}\"\nscenarios = {scen}\nscenarios_dir = \"{sdir}\"\n\n[pass]\nfleet_key_id = 3\nfleet_key = \"{key}\"\nscanner_layout = \"{layout}\"\n\n[printer]\ndevice = \"{printer}\"\n\n{facilitator}[data]\ndir = \"data\"\n",
             stop = get("stop", "\"chartres\"".into()),
             tour = repo.join("kiosk-config/tour.toml").display(),
             scen = get("scenarios", "[]".into()),
@@ -61,6 +65,11 @@ impl Station {
             ),
             key = get("fleet_key", REAL_KEY.into()),
             layout = get("scanner_layout", "us".into()),
+            // An empty PIN hash leaves the section out: no PIN configured.
+            facilitator = match get("pin_hash", PIN_HASH.into()) {
+                p if p.is_empty() => String::new(),
+                p => format!("[facilitator]\npin_hash = \"{p}\"\n\n"),
+            },
             printer = get(
                 "printer",
                 self.root().join("ticket.bin").display().to_string()
@@ -131,6 +140,7 @@ fn a_good_station_is_fit_to_open() {
     for id in [
         "config",
         "fleet_key",
+        "pin",
         "database",
         "disk",
         "audio",
@@ -264,6 +274,65 @@ fn english_on_request() {
         out.contains("the fleet key is the demo key") && out.contains("NOT fit to open"),
         "{out}"
     );
+}
+
+#[test]
+fn an_old_or_missing_pin_hash_is_a_warning_that_says_how_to_renew_it() {
+    let s = Station::good();
+    assert!(text(&s.doctor(&[], None)).contains("code animateur protégé (argon2id)"));
+    s.config(&[("pin_hash", LEGACY_PIN_HASH)]);
+    let o = s.doctor(&[], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert_eq!(level(&out, "pin"), "attention", "{out}");
+    assert!(out.contains("à renouveler (SHA-256"), "{out}");
+    assert!(out.contains("klub pin CODE"), "{out}");
+    let out = text(&s.doctor(&["--lang", "en"], None));
+    assert_eq!(level(&out, "pin"), "warn", "{out}");
+    assert!(out.contains("must be renewed (SHA-256"), "{out}");
+    s.config(&[("pin_hash", "")]);
+    let out = text(&s.doctor(&[], None));
+    assert_eq!(level(&out, "pin"), "attention", "{out}");
+    assert!(out.contains("pas de code animateur"), "{out}");
+}
+
+#[test]
+fn english_findings_of_an_unreadable_config_are_in_english() {
+    let s = Station::good();
+    std::fs::write(
+        s.root().join("station.toml"),
+        "bogus = 1\nstation_index = \"x\"\n",
+    )
+    .unwrap();
+    let o = s.doctor(&["--lang", "en"], None);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert_eq!(level(&out, "config"), "FAIL", "{out}");
+    assert!(
+        out.contains("config unreadable") && out.contains("error: ") && out.contains("hint: "),
+        "{out}"
+    );
+    for french in ["erreur", "aide :", "il manque", "clé inconnue", "illisible"] {
+        assert!(
+            !out.contains(french),
+            "« {french} » in English output:\n{out}"
+        );
+    }
+    // And the French output is French.
+    let out = text(&s.doctor(&[], None));
+    assert!(
+        out.contains("erreur") && out.contains("configuration illisible"),
+        "{out}"
+    );
+    // The commands that stop on such a config say it in the asked language too.
+    let cfg = s.root().join("station.toml");
+    let o = Command::new(env!("CARGO_BIN_EXE_klub"))
+        .args(["--lang", "en", "backup", "--config", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = text(&o);
+    assert!(!o.status.success() && out.contains("is missing"), "{out}");
+    assert!(!out.contains("il manque"), "{out}");
 }
 
 #[test]

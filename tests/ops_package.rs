@@ -1,8 +1,10 @@
 //! The Debian package: `cargo deb` packs the dev build the test suite already made (no
 //! second Bevy build), and its contents, control fields, units and maintainer scripts are
-//! what a station needs. Skipped, with a message, where cargo-deb is not installed; CI
-//! installs it (`.ci/setup`).
+//! what a station needs. Skipped, with a message, where cargo-deb is not installed; a
+//! failure under CI, which installs it (`.ci/setup`).
 #![cfg(feature = "station")]
+
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,7 +26,10 @@ fn the_package_holds_a_station() {
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        eprintln!("cargo-deb absent: cargo install --locked cargo-deb (skipped)");
+        support::ci::missing(
+            "cargo-deb",
+            "cargo install --locked cargo-deb (.ci/setup does)",
+        );
         return;
     }
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -145,6 +150,23 @@ fn the_package_holds_a_station() {
         "unit not enabled:\n{postinst}"
     );
     assert!(postinst.contains("klub-backup.timer"));
+    // The config holds the fleet key and the PIN hash: 0640 in the package, root:klub once
+    // the klub user exists (postinst runs after adduser).
+    let mode = list
+        .lines()
+        .find(|l| l.ends_with("./etc/klub/station.toml"))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_default();
+    assert_eq!(mode, "-rw-r-----", "{list}");
+    let adduser = postinst.find("adduser --system").unwrap();
+    let chown = postinst
+        .find("chown root:klub /etc/klub/station.toml")
+        .unwrap_or_else(|| panic!("station.toml not given to root:klub:\n{postinst}"));
+    assert!(adduser < chown, "{postinst}");
+    assert!(
+        postinst.contains("chmod 0640 /etc/klub/station.toml"),
+        "{postinst}"
+    );
     let conffiles = read("DEBIAN/conffiles");
     assert!(conffiles.contains("/etc/klub/station.toml"));
     let polkit = read("usr/share/polkit-1/rules.d/50-klub-poweroff.rules");

@@ -27,7 +27,7 @@ fn log_station(path: &Path, station: &str, visits: &[(i64, i32)]) -> Vec<Session
     .unwrap();
     let mut ids = vec![];
     for (k, &(wall_ms, offset_days)) in visits.iter().enumerate() {
-        let id = SessionId::random();
+        let id = SessionId::random().unwrap();
         let at = Stamp {
             wall_ms,
             mono_ms: k as u64 * 60_000,

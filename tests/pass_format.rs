@@ -207,7 +207,7 @@ fn base64_url(b: &[u8]) -> String {
 fn pass_ids_are_unique_over_a_million_draws() {
     let mut seen = HashSet::with_capacity(1_000_000);
     for _ in 0..1_000_000 {
-        assert!(seen.insert(PassId::random()), "repeated pass id");
+        assert!(seen.insert(PassId::random().unwrap()), "repeated pass id");
     }
 }
 
@@ -508,7 +508,7 @@ proptest! {
             stop: "dreux",
             now_min: T0,
         };
-        let p = Pass::new(key().id, PassId::random(), &c.catalogue, &c.skills, &visit);
+        let p = Pass::new(key().id, PassId::random().unwrap(), &c.catalogue, &c.skills, &visit);
         let qr = Qr::new(&p.url("https://klub.example/r/", &key())).unwrap();
         let texts = rqrr_decode(qr.luma(2));
         prop_assert_eq!(texts.len(), 1);

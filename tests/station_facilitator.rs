@@ -7,6 +7,7 @@ use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use klub_kiosk::app::Launch;
 use klub_kiosk::app::bridge::{Station, Visitor};
+use klub_kiosk::app::facilitator::PinState;
 use klub_kiosk::app::harness::Harness;
 use klub_kiosk::app::screens::Screen;
 use klub_kiosk::domain::pass::{FleetKey, Pass, PassId, Visit};
@@ -79,17 +80,42 @@ fn corner_gesture_pin_and_lockout() {
     assert_eq!(h.screen(), Screen::Attract);
     corner_hold(&mut h);
     assert_eq!(h.screen(), Screen::Pin);
-    for _ in 0..3 {
-        type_pin(&mut h, "0000");
-        assert_eq!(h.screen(), Screen::Pin);
+    // Five wrong PINs lock the keypad for 30 s, the next five for 60 s, then 120 s …
+    for (lock, left) in [(30, "30 s"), (60, "60 s"), (120, "120 s")] {
+        for _ in 0..4 {
+            type_pin(&mut h, "000000");
+            assert_eq!(h.screen(), Screen::Pin);
+            assert!(h.shows("Code incorrect."), "{:?}", h.texts());
+        }
+        type_pin(&mut h, "000000");
+        assert!(
+            h.shows(&format!("Trop d'essais : réessayez dans {left}.")),
+            "{lock}: {:?}",
+            h.texts()
+        );
+        // The right PIN is refused during the lock, up to its last seconds (typing it takes
+        // about 3.5 s of the harness's time).
+        h.run(Duration::from_secs(lock - 6));
+        type_pin(&mut h, PIN);
+        assert_eq!(h.screen(), Screen::Pin, "the {lock} s lock let the PIN in");
+        assert!(h.shows("Trop d'essais"), "{:?}", h.texts());
+        h.run(Duration::from_secs(6));
+        assert!(!h.shows("Trop d'essais"), "{lock}: {:?}", h.texts());
     }
-    assert!(h.shows("Trop d'essais"));
-    // The right PIN is refused during the lock.
-    type_pin(&mut h, PIN);
-    assert_eq!(h.screen(), Screen::Pin, "the lock let the PIN in");
-    h.run(Duration::from_secs(61));
     type_pin(&mut h, PIN);
     assert_eq!(h.screen(), Screen::Facilitator);
+    let pin = h.app.world().resource::<PinState>();
+    assert_eq!(
+        (pin.wrong, pin.locks),
+        (0, 0),
+        "the right PIN starts again at 30 s"
+    );
+    // The demo PIN's hash is of the old kind: the panel asks to renew it.
+    assert!(
+        h.shows("Code animateur à renouveler (ancienne empreinte)"),
+        "{:?}",
+        h.texts()
+    );
     assert!(h.shows("Borne borne-1"));
     assert!(h.shows("Aujourd'hui"));
     h.tap("Fermer").unwrap();
@@ -217,7 +243,7 @@ fn pass_for(h: &Harness, key: &FleetKey) -> String {
     };
     let pass = Pass::new(
         key.id,
-        PassId::random(),
+        PassId::random().unwrap(),
         &st.content.catalogue,
         &st.content.skills,
         &visit,
@@ -272,7 +298,7 @@ fn scan_cases(layout: &str) {
     assert!(h.shows("abîmé ou modifié"), "{layout}: {:?}", h.texts());
     assert!(h.app.world().resource::<Visitor>().scanned.is_none());
     // Foreign: signed by another fleet's key.
-    let other = FleetKey::generate(9);
+    let other = FleetKey::generate(9).unwrap();
     h.scan(&pass_for(&h, &other));
     assert!(h.shows("autre flotte"), "{layout}: {:?}", h.texts());
     assert!(h.app.world().resource::<Visitor>().scanned.is_none());

@@ -206,7 +206,7 @@ fn simulate_refuses_a_log_holding_visitor_sessions() {
         let s = &set.scenarios[0];
         log.send(Record::Start(Box::new(SessionStart::new(
             s,
-            SessionId::random(),
+            SessionId::random().unwrap(),
             Source::Visitor,
             klub_kiosk::domain::text::Lang::Fr,
             Stamp {

@@ -44,7 +44,7 @@ fn at(ms: u64) -> Stamp {
 
 /// Sends a full three-step session; returns its id.
 fn full_session(log: &LogWriter) -> SessionId {
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     log.send(Record::Start(Box::new(start(id, 1_780_000_000_000))));
     log.send_events(id, vec![Event::Shown { step: 0 }], at(10));
     log.send_events(
@@ -435,7 +435,7 @@ fn each_event_is_durable_within_100_ms_of_the_tap() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.db");
     let (log, _) = open(&p);
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     log.send(Record::Start(Box::new(start(id, 1))));
     let mut worst = Duration::ZERO;
     for k in 0..100u64 {
@@ -476,7 +476,7 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
     let before = digest(&Connection::open(&p).unwrap(), &first.to_string());
     // Cap the file at its current size: the next pages cannot be allocated.
     log.set_page_limit(Some(1));
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     log.send(Record::Start(Box::new(start(id, 2))));
     let t0 = Instant::now();
     for k in 0..3000u64 {
@@ -586,7 +586,7 @@ fn a_damaged_file_is_moved_aside_and_a_fresh_log_started() {
 fn sessions_left_open_are_marked_interrupted_at_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.db");
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     {
         let (log, _) = open(&p);
         let done = full_session(&log);
@@ -621,13 +621,13 @@ fn a_refused_record_does_not_hold_back_the_others() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.db");
     let (log, _) = open(&p);
-    let stranger = SessionId::random();
+    let stranger = SessionId::random().unwrap();
     log.send(Record::Event {
         id: stranger,
         event: Event::Shown { step: 0 },
         at: at(0),
     });
-    let mut bad = start(SessionId::random(), 1);
+    let mut bad = start(SessionId::random().unwrap(), 1);
     bad.scenario = MARIE.into();
     log.send(Record::Start(Box::new(bad)));
     let ok = full_session(&log);
@@ -656,7 +656,7 @@ fn the_visitor_can_declare_situation_and_age_band_after_the_start() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("log.db");
     let (log, _) = open(&p);
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     let mut s = start(id, 1);
     s.situation = Situation::NonDit;
     s.age_band = AgeBand::NonDit;
@@ -730,7 +730,7 @@ fn one_row_per_step_shown_with_its_answer_how_it_was_left_and_the_time_spent() {
     let (log, _) = open(&p);
     let done = full_session(&log);
     // Shown 0, answered; shown 1, back to 0; 0 answered again; 1 skipped; 2 left by a timeout.
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     log.send(Record::Start(Box::new(start(id, 1))));
     log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
     let answered = |ms| Event::Answered {
@@ -877,7 +877,7 @@ fn a_version_2_log_is_upgraded_to_one_row_per_step_shown_and_keeps_all_its_data(
     assert_eq!(report.upgraded_from, Some(2));
     assert_eq!(report.interrupted, 1);
     // The writer goes on after the upgraded rows.
-    let id = SessionId::random();
+    let id = SessionId::random().unwrap();
     log.send(Record::Start(Box::new(start(id, 1))));
     log.send_events(id, vec![Event::Shown { step: 0 }], at(0));
     assert!(log.flush(Duration::from_secs(5)));

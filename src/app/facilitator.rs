@@ -1,5 +1,6 @@
-//! Facilitator mode: a 3-second press in the top-left corner, then the PIN (three wrong
-//! PINs lock it for a minute), then the panel: stop and date, visit context, scenarios,
+//! Facilitator mode: a 3-second press in the top-left corner, then the PIN (five wrong
+//! PINs lock it for 30 s, each lock twice as long as the one before; the argon2 check runs
+//! on a worker thread so no frame waits for it), then the panel: stop and date, visit context, scenarios,
 //! volume, today's counts, rehearsal, reload, scenarios from a USB stick, USB export, the
 //! station check and shutdown. Left alone for `PANEL_IDLE`, it goes back to the attract loop.
 
@@ -26,9 +27,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Wrong PINs before the lock.
-pub const MAX_WRONG: u8 = 3;
-/// How long the lock lasts.
-pub const LOCK: Duration = Duration::from_secs(60);
+pub const MAX_WRONG: u8 = 5;
+/// How long the first lock lasts; each next one lasts twice as long.
+pub const LOCK: Duration = Duration::from_secs(30);
+/// The lock stops doubling after this many times (30 s × 2⁶ = 32 min).
+const MAX_DOUBLINGS: u32 = 6;
 /// Longest PIN accepted on the keypad.
 const MAX_PIN: usize = 12;
 /// The PIN screen and the panel go back to the attract loop after this long without a
@@ -68,12 +71,17 @@ pub(super) fn plugin(app: &mut App) {
     {
         apply_settings(&mut station, &text, &today());
     }
+    if let Some(station) = app.world().get_resource::<Station>()
+        && crate::domain::pin::needs_renewal(&station.config.pin_hash)
+    {
+        warn!("{PIN_RENEW}");
+    }
     app.add_systems(OnEnter(Screen::Pin), (spawn_pin, note_entry));
     app.add_systems(OnEnter(Screen::Facilitator), (spawn_panel, note_entry));
     app.add_systems(
         Update,
         (
-            rebuild_pin.run_if(in_state(Screen::Pin)),
+            (poll_pin, rebuild_pin.run_if(in_state(Screen::Pin))).chain(),
             (poll_doctor, poll_install, warnings_changed, rebuild_panel)
                 .chain()
                 .run_if(in_state(Screen::Facilitator)),
@@ -94,13 +102,32 @@ pub(super) fn plugin(app: &mut App) {
 pub struct PinState {
     /// Digits typed so far.
     pub entered: String,
-    /// Wrong PINs in a row.
+    /// Wrong PINs since the last lock.
     pub wrong: u8,
+    /// Locks since the last right PIN: the next one lasts `LOCK` × 2^locks.
+    pub locks: u32,
     /// Locked until then.
     pub locked_until: Option<Duration>,
     /// Last message shown.
     pub message: Option<&'static str>,
+    /// The PIN being checked on a worker thread (argon2 takes tens of milliseconds).
+    checking: Option<std::thread::JoinHandle<bool>>,
 }
+
+impl PinState {
+    /// Whether a typed PIN is still being checked.
+    pub fn checking(&self) -> bool {
+        self.checking.is_some()
+    }
+}
+
+/// How long the lock after `locks` earlier locks lasts: 30 s, 60 s, 120 s …
+pub fn lock_length(locks: u32) -> Duration {
+    LOCK * 2u32.pow(locks.min(MAX_DOUBLINGS))
+}
+
+/// Said in the journal and on the panel while the PIN hash is of the old kind.
+const PIN_RENEW: &str = "Code animateur à renouveler (ancienne empreinte) : « klub pin » puis pin_hash / Facilitator PIN hash is of the old kind: renew it with \"klub pin\"";
 
 /// The panel's last message (export result, date not saved, hot-reload outcome).
 #[derive(Resource, Default, Debug)]
@@ -284,11 +311,13 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
         "•".repeat(pin.entered.len())
     };
     p.spawn(widget::text(dots, size::TITLE, palette::TEXT));
-    let locked = pin.locked_until.is_some_and(|t| now < t);
-    let msg = if locked {
-        Some("Trop d'essais : réessayez dans une minute.")
-    } else {
-        pin.message
+    let msg = match pin.locked_until.filter(|t| now < *t) {
+        Some(t) => Some(format!(
+            "Trop d'essais : réessayez dans {} s.",
+            (t - now).as_secs_f32().ceil()
+        )),
+        None if pin.checking() => Some("Vérification du code…".to_owned()),
+        None => pin.message.map(str::to_owned),
     };
     if let Some(m) = msg {
         p.spawn(widget::text(m, size::BODY, palette::WARNING));
@@ -324,15 +353,14 @@ fn on_pin_tap(
     let Ok(key) = keys.get(tap.entity).copied() else {
         return;
     };
-    let now = clock.now;
-    let locked = pin.locked_until.is_some_and(|t| now < t);
+    let locked = pin.locked_until.is_some_and(|t| clock.now < t);
     match key {
         PinKey::Cancel => {
             pin.entered.clear();
             next.set(Screen::Attract);
             return;
         }
-        _ if locked => {}
+        _ if locked || pin.checking() => {}
         PinKey::Digit(d) if pin.entered.len() < MAX_PIN => {
             pin.entered.push(char::from(b'0' + d));
             pin.message = None;
@@ -343,19 +371,65 @@ fn on_pin_tap(
         }
         PinKey::Ok => {
             let typed = std::mem::take(&mut pin.entered);
-            if crate::domain::pin::verify(&typed, &station.config.pin_hash) {
-                pin.wrong = 0;
-                pin.locked_until = None;
-                next.set(Screen::Facilitator);
-                return;
-            }
-            pin.wrong += 1;
-            pin.message = Some("Code incorrect.");
-            if pin.wrong >= MAX_WRONG {
-                pin.wrong = 0;
-                pin.locked_until = Some(now + LOCK);
-            }
+            let stored = station.config.pin_hash.clone();
+            pin.checking = Some(std::thread::spawn(move || {
+                crate::domain::pin::verify(&typed, &stored)
+            }));
         }
+    }
+    for r in &roots {
+        commands.entity(r).insert(Dirty);
+    }
+}
+
+/// Takes the worker's answer: the panel, or one more wrong PIN (and maybe a lock). Runs on
+/// every screen, so that leaving the PIN screen before the answer still counts a wrong PIN.
+fn poll_pin(
+    clock: Res<Clock>,
+    screen: Res<State<Screen>>,
+    mut pin: ResMut<PinState>,
+    mut wake: ResMut<Wake>,
+    mut next: ResMut<NextState<Screen>>,
+    roots: Query<Entity, With<PinRoot>>,
+    mut commands: Commands,
+) {
+    if pin.locked_until.is_some_and(|t| clock.now >= t) {
+        // The lock is over: redraw without its message.
+        pin.locked_until = None;
+        for r in &roots {
+            commands.entity(r).insert(Dirty);
+        }
+    }
+    let Some(handle) = &pin.checking else {
+        return;
+    };
+    if !handle.is_finished() {
+        wake.at(clock.now + Duration::from_millis(20));
+        return;
+    }
+    let Some(handle) = pin.checking.take() else {
+        return;
+    };
+    // A check that panicked counts as a wrong PIN.
+    if handle.join().unwrap_or(false) {
+        pin.wrong = 0;
+        pin.locks = 0;
+        pin.locked_until = None;
+        pin.message = None;
+        if *screen.get() == Screen::Pin {
+            next.set(Screen::Facilitator);
+        }
+        return;
+    }
+    pin.wrong += 1;
+    pin.message = Some("Code incorrect.");
+    if pin.wrong >= MAX_WRONG {
+        pin.wrong = 0;
+        let until = clock.now + lock_length(pin.locks);
+        pin.locked_until = Some(until);
+        pin.locks = pin.locks.saturating_add(1);
+        // Reactive frames: a frame when the lock ends, so that its message goes.
+        wake.at(until);
     }
     for r in &roots {
         commands.entity(r).insert(Dirty);
@@ -558,10 +632,13 @@ fn panel_content(
     }
     // The station's upkeep (log failing, low disk, interrupted visits), in French: the panel's
     // language. Two lines at most, so the buttons stay on screen.
-    if !warnings.lines.is_empty() {
+    let renew = crate::domain::pin::needs_renewal(&station.config.pin_hash).then_some(PIN_RENEW);
+    if !warnings.lines.is_empty() || renew.is_some() {
         let lines: Vec<&str> = warnings
             .lines
             .iter()
+            .map(String::as_str)
+            .chain(renew)
             .take(2)
             .map(|l| l.split(" / ").next().unwrap_or(l))
             .collect();

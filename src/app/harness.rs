@@ -126,6 +126,28 @@ impl Harness {
         self.frame();
         self.touch(id, TouchPhase::Ended, pos);
         self.frame();
+        self.await_pin_check();
+    }
+
+    /// Frames until a PIN typed in is checked (argon2 runs on a worker thread, in real
+    /// time), so that a test sees the answer right after "Valider".
+    pub fn await_pin_check(&mut self) {
+        let pending = |h: &Harness| {
+            h.app
+                .world()
+                .get_resource::<crate::app::facilitator::PinState>()
+                .is_some_and(crate::app::facilitator::PinState::checking)
+        };
+        if !pending(self) {
+            return;
+        }
+        let started = std::time::Instant::now();
+        while pending(self) && started.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            self.frame();
+        }
+        // The screen changes on the frame after the answer.
+        self.frame();
     }
 
     /// Waits out the guard, then taps a label; records it in the script.

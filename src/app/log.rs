@@ -99,7 +99,9 @@ impl VisitLog {
 
     /// Sends the result of a session: its profile and top trades.
     pub fn result(&self, id: SessionId, profile: Profile, top_trades: Vec<String>) {
-        if let Some(w) = &self.writer {
+        if let Some(w) = &self.writer
+            && id != SessionId::UNLOGGED
+        {
             w.send(Record::Result(Box::new(SessionResult {
                 id,
                 profile,
@@ -121,6 +123,9 @@ fn forward(
         return;
     };
     for m in logged.read() {
+        if m.session == SessionId::UNLOGGED {
+            continue;
+        }
         let at = log.clock.now();
         if log.started != Some(m.session) {
             let Some(scenario) = station.content.scenario(&m.scenario) else {

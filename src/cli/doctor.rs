@@ -42,7 +42,7 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     if let Some(out) = &args.test_card {
         crate::fsio::check_output(out, std::slice::from_ref(&args.config), args.force)
             .map_err(|r| r.message(en))?;
-        let station = doctor::load_station(&args.config)?;
+        let station = doctor::load_station(&args.config).map_err(|m| m.get(en).to_owned())?;
         let payload = doctor::test_card_payload(&station.config.station_id);
         let qr = crate::media::qr::Qr::new(&payload).map_err(|e| format!("{e:?}"))?;
         let bytes = match out.extension().and_then(|x| x.to_str()) {
@@ -155,7 +155,7 @@ pub struct BackupArgs {
 /// Runs `klub backup`: today's copy of the log in `<data_dir>/backups`, 7 kept (exit 1 when
 /// skipped for lack of disk space, so the timer's failure shows in `systemctl --failed`).
 pub fn run_backup(args: &BackupArgs, en: bool) -> CliResult {
-    let station = doctor::load_station(&args.config)?;
+    let station = doctor::load_station(&args.config).map_err(|m| m.get(en).to_owned())?;
     let db = station.data.join(doctor::LOG_FILE);
     let today = crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0;
     let outcome = crate::ops::backup::daily(

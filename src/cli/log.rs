@@ -150,7 +150,7 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
             })?,
         None => {
             let mut b = vec![0u8; 32];
-            crate::domain::ids::fill_random(&mut b);
+            crate::domain::ids::fill_random(&mut b)?;
             b
         }
     };

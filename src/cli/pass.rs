@@ -424,11 +424,14 @@ fn play(
 fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliResult {
     let (cfg, key, set) = load(setup, en)?;
     let seeded = seed.is_some();
-    let seed = seed.unwrap_or_else(|| {
-        let mut b = [0u8; 8];
-        crate::domain::ids::fill_random(&mut b);
-        u64::from_le_bytes(b)
-    });
+    let seed = match seed {
+        Some(s) => s,
+        None => {
+            let mut b = [0u8; 8];
+            crate::domain::ids::fill_random(&mut b)?;
+            u64::from_le_bytes(b)
+        }
+    };
     let mut rng = StdRng::seed_from_u64(seed);
     let talents = set.scenario("talents").ok_or_else(|| {
         msg(
@@ -444,7 +447,7 @@ fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliR
     let id = if seeded {
         PassId(rng.random())
     } else {
-        PassId::random()
+        PassId::random()?
     };
     let now = time.unwrap_or_else(now_minutes);
     let stop = sample_stop(&cfg);
@@ -542,12 +545,15 @@ pub fn run_qr(args: &QrArgs, en: bool) -> CliResult {
 /// Runs `klub key new`.
 pub fn run_key(args: &KeyArgs, en: bool) -> CliResult {
     let KeyCommand::New { id } = args.command;
-    let id = id.unwrap_or_else(|| {
-        let mut b = [0u8; 1];
-        crate::domain::ids::fill_random(&mut b);
-        b[0]
-    });
-    let key = FleetKey::generate(id);
+    let id = match id {
+        Some(id) => id,
+        None => {
+            let mut b = [0u8; 1];
+            crate::domain::ids::fill_random(&mut b)?;
+            b[0]
+        }
+    };
+    let key = FleetKey::generate(id)?;
     println!(
         "# {}",
         msg(

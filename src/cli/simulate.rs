@@ -502,7 +502,7 @@ pub fn simulate(
         } else {
             Lang::Fr
         };
-        let id = SessionId::random();
+        let id = SessionId::random()?;
         let mut start = SessionStart::new(
             scenario,
             id,

@@ -133,7 +133,7 @@ pub struct StationConfig {
     pub idle_countdown_seconds: u32,
     /// Volume, 0–1.
     pub volume: f32,
-    /// Facilitator PIN, as `sha256:<salt hex>:<hash hex>`.
+    /// Facilitator PIN hash, as `klub pin` prints it (`domain::pin`).
     pub pin_hash: String,
     /// Base of the take-home URL, at most 40 characters.
     pub results_base_url: String,

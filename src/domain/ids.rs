@@ -1,17 +1,36 @@
 //! Random identifiers from the OS generator, and hex helpers.
+//!
+//! A key, a pass id, a salt or a hash key is never made from anything else: when the OS
+//! generator fails, making one is an error ([`RandomError`]), never a guessable fallback.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Set by [`simulate_failure`]: every later draw in this process fails.
+static SIMULATED_FAILURE: AtomicBool = AtomicBool::new(false);
+
+/// The environment variable that makes the `klub` binary's random draws fail, so that tests
+/// can check how a command behaves without breaking the machine's generator.
+pub const SIMULATE_FAILURE_ENV: &str = "KLUB_SIMULATE_RANDOM_FAILURE";
+
+/// The OS random generator failed: nothing secret or unique can be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "le générateur aléatoire du système ne répond pas ({0}) : aucune clé ni aucun identifiant n'est créé / the system random generator failed ({0}): no key or id is made"
+)]
+pub struct RandomError(String);
 
 /// Fills a buffer from the OS random generator.
-pub fn fill_random(buf: &mut [u8]) {
-    if getrandom::fill(buf).is_err() {
-        // The OS generator never fails on Linux once booted; fall back on a time-seeded
-        // mix rather than crash a station.
-        let t = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (crate::domain::scoring::tie_key(t, i as u64) & 0xff) as u8;
-        }
+pub fn fill_random(buf: &mut [u8]) -> Result<(), RandomError> {
+    if SIMULATED_FAILURE.load(Ordering::Relaxed) {
+        return Err(RandomError("panne simulée / simulated failure".into()));
     }
+    getrandom::fill(buf).map_err(|e| RandomError(e.to_string()))
+}
+
+/// Test seam: from now on every draw in this process fails (`true`), or works again.
+/// Process-wide, so a test that sets it runs alone in its test binary.
+pub fn simulate_failure(on: bool) {
+    SIMULATED_FAILURE.store(on, Ordering::Relaxed);
 }
 
 /// Lowercase hex.

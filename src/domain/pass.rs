@@ -57,11 +57,11 @@ type HmacSha256 = Hmac<Sha256>;
 pub struct PassId(pub [u8; 8]);
 
 impl PassId {
-    /// A fresh id from the OS generator.
-    pub fn random() -> PassId {
+    /// A fresh id from the OS generator; an error when it fails.
+    pub fn random() -> Result<PassId, crate::domain::ids::RandomError> {
         let mut b = [0u8; 8];
-        crate::domain::ids::fill_random(&mut b);
-        PassId(b)
+        crate::domain::ids::fill_random(&mut b)?;
+        Ok(PassId(b))
     }
 }
 
@@ -99,11 +99,11 @@ impl FleetKey {
         Some(FleetKey { id, secret })
     }
 
-    /// A fresh key from the OS generator.
-    pub fn generate(id: u8) -> FleetKey {
+    /// A fresh key from the OS generator; an error when it fails.
+    pub fn generate(id: u8) -> Result<FleetKey, crate::domain::ids::RandomError> {
         let mut secret = [0u8; 32];
-        crate::domain::ids::fill_random(&mut secret);
-        FleetKey { id, secret }
+        crate::domain::ids::fill_random(&mut secret)?;
+        Ok(FleetKey { id, secret })
     }
 
     /// The secret as 64 hex digits, for a config file.

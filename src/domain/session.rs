@@ -59,11 +59,15 @@ str_enum!(Outcome { Completed => "completed", Abandoned => "abandoned", IdleTime
 pub struct SessionId(pub [u8; 16]);
 
 impl SessionId {
-    /// A fresh id from the OS generator.
-    pub fn random() -> SessionId {
+    /// The id of a session played while the OS generator failed: it is played, never
+    /// logged (all its sessions would share it).
+    pub const UNLOGGED: SessionId = SessionId([0; 16]);
+
+    /// A fresh id from the OS generator; an error when it fails.
+    pub fn random() -> Result<SessionId, crate::domain::ids::RandomError> {
         let mut b = [0u8; 16];
-        crate::domain::ids::fill_random(&mut b);
-        SessionId(b)
+        crate::domain::ids::fill_random(&mut b)?;
+        Ok(SessionId(b))
     }
 
     /// Parses 32 lowercase hex digits.

@@ -50,7 +50,7 @@ pub enum Level {
 /// One check's outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Check {
-    /// Stable id (`config`, `fleet_key`, `database`, `disk`, `audio`, `font`, `narration`,
+    /// Stable id (`config`, `fleet_key`, `pin`, `database`, `disk`, `audio`, `font`, `narration`,
     /// `screen`, `printer`, `clock`, `scanner`).
     pub id: &'static str,
     /// The outcome.
@@ -115,8 +115,8 @@ pub struct Station {
     pub data: PathBuf,
 }
 
-/// Reads a station config; `Err` holds the rendered findings.
-pub fn load_station(config: &Path) -> Result<Station, String> {
+/// Reads a station config; `Err` holds the rendered findings in both languages.
+pub fn load_station(config: &Path) -> Result<Station, Msg> {
     let mut v = Validation::default();
     set::load_kiosk_file(&mut v, config);
     match v.configs.pop() {
@@ -129,10 +129,13 @@ pub fn load_station(config: &Path) -> Result<Station, String> {
                 config: cfg,
             })
         }
-        _ if v.report.errors() > 0 => Err(v.render(false)),
-        _ => Err(format!(
-            "{} : ce n'est pas une configuration de borne / not a station config",
-            config.display()
+        _ if v.report.errors() > 0 => Err(Msg::new(v.render(false), v.render(true))),
+        _ => Err(Msg::new(
+            format!(
+                "{} : ce n'est pas une configuration de borne",
+                config.display()
+            ),
+            format!("{}: not a station config", config.display()),
         )),
     }
 }
@@ -164,10 +167,15 @@ pub fn run(opts: &Options) -> Vec<Check> {
                     "config",
                     Level::Fail,
                     format!(
-                        "configuration illisible : {}\n{report}",
-                        opts.config.display()
+                        "configuration illisible : {}\n{}",
+                        opts.config.display(),
+                        report.fr
                     ),
-                    format!("config unreadable: {}\n{report}", opts.config.display()),
+                    format!(
+                        "config unreadable: {}\n{}",
+                        opts.config.display(),
+                        report.en
+                    ),
                 )
                 .todo(
                     "corrigez le fichier (klub validate le détaille) ou réinstallez le paquet",
@@ -188,6 +196,7 @@ pub fn run(opts: &Options) -> Vec<Check> {
     vec![
         config_check(&v, opts),
         fleet_key(&station),
+        pin(&station),
         database(&station),
         disk_check(&station, opts),
         audio(opts),
@@ -283,6 +292,46 @@ fn fleet_key(s: &Station) -> Check {
             "the tour has its own fleet key",
         )
     }
+}
+
+fn pin(s: &Station) -> Check {
+    use crate::domain::pin::{Stored, needs_renewal, parse_hash};
+    let hash = s.config.pin_hash.as_str();
+    if hash.is_empty() {
+        return Check::new(
+            "pin",
+            Level::Warn,
+            "pas de code animateur : le panneau ne s'ouvre pas",
+            "no facilitator PIN: the panel cannot be opened",
+        )
+        .todo(
+            "créez-en un avec « klub pin CODE » (6 à 8 chiffres) et collez pin_hash dans [facilitator]",
+            "make one with \"klub pin CODE\" (6 to 8 digits) and paste pin_hash into [facilitator]",
+        );
+    }
+    if needs_renewal(hash) {
+        let old = if matches!(parse_hash(hash), Some(Stored::LegacySha256 { .. })) {
+            "SHA-256"
+        } else {
+            "argon2id"
+        };
+        return Check::new(
+            "pin",
+            Level::Warn,
+            format!("empreinte du code animateur à renouveler ({old}, trop facile à casser)"),
+            format!("the facilitator PIN hash must be renewed ({old}, too easy to crack)"),
+        )
+        .todo(
+            "refaites-la avec « klub pin CODE » (6 à 8 chiffres) et remplacez pin_hash dans [facilitator]",
+            "make it again with \"klub pin CODE\" (6 to 8 digits) and replace pin_hash in [facilitator]",
+        );
+    }
+    Check::new(
+        "pin",
+        Level::Ok,
+        "code animateur protégé (argon2id)",
+        "facilitator PIN protected (argon2id)",
+    )
 }
 
 fn database(s: &Station) -> Check {

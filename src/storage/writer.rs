@@ -12,7 +12,7 @@
 //! let clock = Clock::default();
 //! let (log, report) = LogWriter::open("data/klub-log.db".as_ref(), StationInfo { station_id: "borne-1".into() })?;
 //! // Tell the facilitator if `report.moved_aside` is set or `report.interrupted > 0`.
-//! let id = SessionId::random();
+//! let id = SessionId::random().expect("the OS random generator");
 //! let (mut session, events) = Session::start(scenario, id, Source::Visitor, Lang::Fr, 0);
 //! let mut start = SessionStart::new(scenario, id, Source::Visitor, Lang::Fr, clock.now());
 //! start.stop = Some("chartres".into()); // and tour, context, situation, age_band, pass, clock_offset_ms

@@ -1,12 +1,13 @@
 //! Helpers shared by the integration tests (`mod support;` in a test file), one module per
-//! topic: station logs and the `klub` binary, reading exports back as a spreadsheet would,
-//! and hostile USB sticks.
+//! topic: tools that CI must have, station logs and the `klub` binary, reading exports back
+//! as a spreadsheet would, and hostile USB sticks.
 
 #![allow(
     dead_code,
     reason = "each test file uses a different part of these helpers"
 )]
 
+pub mod ci;
 pub mod logs;
 pub mod spreadsheet;
 pub mod sticks;

@@ -218,6 +218,7 @@ fn start(
     mut cache: ResMut<SoundCache>,
     mut sources: ResMut<Assets<AudioSource>>,
     replay: Option<Res<crate::app::replay::Replay>>,
+    mut panel: Option<ResMut<crate::app::facilitator::PanelMessage>>,
 ) {
     if replay.is_some() {
         visitor.source = Some(Source::Replay);
@@ -228,7 +229,14 @@ fn start(
     let source = *visitor.source.get_or_insert(Source::Visitor);
     let lang = visitor.lang;
     if let Some(s) = visitor.scenario(&station) {
-        let (session, events) = Session::start(s, SessionId::random(), source, lang, clock.ms());
+        let id = SessionId::random().unwrap_or_else(|e| {
+            error!("visite jouée sans être enregistrée / visit played, not logged: {e}");
+            if let Some(p) = panel.as_mut() {
+                p.0 = Some("Visite jouée sans être enregistrée : le générateur aléatoire du système ne répond pas. Redémarrez la borne.".into());
+            }
+            SessionId::UNLOGGED
+        });
+        let (session, events) = Session::start(s, id, source, lang, clock.ms());
         for e in events {
             log.write(Logged {
                 session: session.id,

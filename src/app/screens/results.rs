@@ -1,6 +1,8 @@
 //! Results: strengths only (areas as verbs, "ce que tu as mis en avant"), three trades with
 //! one sentence each, the take-home pass as a large QR code, "Imprimer" when a printer is
 //! configured, and the invitation to talk to the Klub's mediator. No numbers, no letter code.
+//! Without a fleet key, or when the OS generator gives no pass id, the same screen shows
+//! without the pass and its QR code.
 
 use crate::app::bridge::{Station, Visitor};
 use crate::app::input::Tapped;
@@ -79,9 +81,16 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
         now_min: now_min(station),
     };
     let key = FleetKey::from_config(&station.config);
-    let pass = key.as_ref().map(|k| match &visitor.scanned {
-        Some(old) => old.merge_session(k.id, &set.catalogue, &set.skills, &visit),
-        None => Pass::new(k.id, PassId::random(), &set.catalogue, &set.skills, &visit),
+    // No pass id from the OS generator: the results are shown without a pass or QR code.
+    let pass = key.as_ref().and_then(|k| match &visitor.scanned {
+        Some(old) => Some(old.merge_session(k.id, &set.catalogue, &set.skills, &visit)),
+        None => match PassId::random() {
+            Ok(id) => Some(Pass::new(k.id, id, &set.catalogue, &set.skills, &visit)),
+            Err(e) => {
+                error!("{e} : résultats sans pass / results without a pass");
+                None
+            }
+        },
     });
     let shown = pass
         .as_ref()
