@@ -71,7 +71,7 @@ fn station_log(dir: &Path, station: &str, visits: &[Visit]) -> PathBuf {
     )
     .unwrap();
     for v in visits {
-        let id = SessionId::random();
+        let id = SessionId::random().unwrap();
         let ms_per_step = v.seconds * 1000 / v.steps as i64;
         let at = |k: i64| Stamp {
             wall_ms: v.wall + k * ms_per_step,

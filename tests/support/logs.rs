@@ -59,7 +59,7 @@ pub fn visit(stop: &'static str, wall: i64) -> Visit {
 pub fn write(log: &LogWriter, visits: &[Visit]) -> Vec<SessionId> {
     let mut ids = vec![];
     for v in visits {
-        let id = SessionId::random();
+        let id = SessionId::random().unwrap();
         let at = |dt: i64| Stamp {
             wall_ms: v.wall + dt,
             mono_ms: (v.wall.rem_euclid(DAY) + dt) as u64,
