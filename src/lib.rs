@@ -13,3 +13,5 @@ pub mod ops;
 pub mod report;
 pub mod site;
 pub mod storage;
+#[cfg(feature = "warehouse")]
+pub mod warehouse;

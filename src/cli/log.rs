@@ -18,9 +18,15 @@ pub struct ExportArgs {
     /// Logs to export (station or tour logs).
     #[arg(required = true)]
     pub dbs: Vec<PathBuf>,
-    /// Output folder.
+    /// Output folder (CSV and JSON Lines).
+    #[arg(long, required_unless_present_any = ["parquet", "open_data"])]
+    pub out: Option<PathBuf>,
+    /// Also (or only) write sessions, steps and profiles as Parquet into this folder.
     #[arg(long)]
-    pub out: PathBuf,
+    pub parquet: Option<PathBuf>,
+    /// Also (or only) write the open-data counts (stop × month × public, rounded) here.
+    #[arg(long)]
+    pub open_data: Option<PathBuf>,
     /// Field separator: `;` (French spreadsheets, default) or `,`.
     #[arg(long, default_value = ";", value_parser = [";", ",", "\\t"])]
     pub sep: String,
@@ -47,7 +53,10 @@ pub struct MergeArgs {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// The tour log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub warehouse: crate::cli::warehouse::Period,
     /// The HTML file to write.
     #[arg(short, long)]
     pub out: PathBuf,
@@ -63,14 +72,21 @@ pub struct ReportArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// The log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub warehouse: crate::cli::warehouse::Period,
 }
 
 /// Arguments of `klub purge`.
 #[derive(Debug, clap::Args)]
 pub struct PurgeArgs {
     /// The log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    /// Purge the warehouse instead (`postgresql://user@host/db`, no password: see README).
+    #[arg(long, conflicts_with = "db")]
+    pub postgres: Option<String>,
     /// Delete sessions before this day (`YYYY-MM-DD`, Paris time) instead of the retention period.
     #[arg(long)]
     pub before: Option<String>,
@@ -140,18 +156,24 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
         sep,
         pass_key: if a.keep_pass_ids { None } else { Some(key) },
     };
-    let n = report::export::export(&a.dbs, &a.out, &opts)?;
-    println!(
-        "{n} {} {}",
-        t(en, "sessions exportées dans", "sessions exported to"),
-        a.out.display()
-    );
+    if let Some(out) = &a.out {
+        let n = report::export::export(&a.dbs, out, &opts)?;
+        println!(
+            "{n} {} {}",
+            t(en, "sessions exportées dans", "sessions exported to"),
+            out.display()
+        );
+    }
+    crate::cli::warehouse::run_export(a, opts.pass_key.as_deref(), en)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub report`.
 pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
-    let conn = db::open_ro(&a.db)?;
+    let conn = match &a.db {
+        Some(db) => db::open_ro(db)?,
+        None => a.warehouse.log(en)?,
+    };
     let opts = report::html::Options {
         en,
         include_simulated: a.include_simulated,
@@ -177,10 +199,18 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
 
 /// Runs `klub stats`.
 pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
-    let conn = db::open_ro(&a.db)?;
+    let conn = match &a.db {
+        Some(db) => {
+            println!("{}", db.display());
+            db::open_ro(db)?
+        }
+        None => {
+            println!("{}", a.warehouse.describe());
+            a.warehouse.log(en)?
+        }
+    };
     let rows = read::sessions(&conn, &[])?;
     let counts = read::counts(&conn)?;
-    println!("{}", a.db.display());
     let total = rows.len();
     println!(
         "  {total} {}",
@@ -277,7 +307,18 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
             )
         }
     };
-    let n = purge::purge_before(&a.db, cutoff)?;
+    let n = match (&a.db, &a.postgres) {
+        (Some(db), _) => purge::purge_before(db, cutoff)?,
+        (None, Some(url)) => crate::cli::warehouse::purge(url, cutoff, en)?,
+        (None, None) => {
+            return Err(t(
+                en,
+                "journal ou --postgres attendu",
+                "a log or --postgres expected",
+            )
+            .into());
+        }
+    };
     println!(
         "{n} {} {why}",
         t(en, "sessions effacées :", "sessions deleted:")
