@@ -165,6 +165,14 @@ fn open_data_holds_no_count_from_one_to_four() {
     let b = simulate(dir.path(), "borne-b", 23, 42, "printemps");
     as_visitors(&a);
     as_visitors(&b);
+    // Three visits at a stop of their own: a count under 5.
+    Connection::open(&b)
+        .unwrap()
+        .execute(
+            "UPDATE sessions SET stop = 'vierzon', rev = rev + 1 WHERE seq <= 3",
+            [],
+        )
+        .unwrap();
     let od = dir.path().join("od");
     klub_ok(&["export", s(&a), s(&b), "--open-data", s(&od)]);
     // The truth, from the logs: visitor sessions by tour, stop, Paris month and public.

@@ -113,7 +113,7 @@ pub fn log_of(client: &mut Client, sel: &Selection) -> Result<Connection, Wareho
         ends.push(b);
     }
     let mut tx = client.transaction()?;
-    tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+    tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
     tx.execute(
         "CREATE TEMP TABLE pick ON COMMIT DROP AS
            SELECT id FROM klub.sessions WHERE tour = ANY($1)
