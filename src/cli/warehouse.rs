@@ -3,7 +3,6 @@
 
 use crate::cli::CliResult;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 fn t(en: bool, fr: &str, e: &str) -> String {
     if en { e.to_owned() } else { fr.to_owned() }
@@ -117,7 +116,7 @@ pub fn run_push(a: &PushArgs, en: bool) -> CliResult {
             "left out (older than the last purge)"
         ),
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 /// Without the warehouse, `klub push` explains why it cannot run.
