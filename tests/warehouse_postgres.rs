@@ -382,3 +382,58 @@ fn purge_keeps_monthly_aggregates_and_a_later_push_cannot_bring_rows_back() {
     );
     assert_eq!(totals(), before);
 }
+
+#[test]
+fn tls_with_verify_full_checks_the_ca_and_the_host_name() {
+    use klub_kiosk::warehouse::pg::Target;
+    let Some((pg, ca)) = Postgres::start_tls() else {
+        return;
+    };
+    let port = pg.port();
+    let url = |host: &str, ca: &std::path::Path| {
+        format!(
+            "postgresql://postgres@{host}:{port}/postgres?sslmode=verify-full&sslrootcert={}",
+            ca.display()
+        )
+    };
+    let target = Target::parse(&url("localhost", &ca)).unwrap();
+    assert!(target.uses_tls());
+    let mut client = target.connect().unwrap();
+    let ssl: bool = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(ssl, "the session is encrypted");
+    // Pushing over TLS works as over the socket.
+    let dir = tempfile::tempdir().unwrap();
+    let a = simulate(dir.path(), "borne-a", 5, 1, "t");
+    klub_ok(&["push", s(&a), "--postgres", &url("localhost", &ca)]);
+    assert_eq!(pg.psql("SELECT count(*) FROM klub.sessions"), "5");
+    // Another CA: refused, even though the system trusts many.
+    let other = dir.path().join("other-ca.pem");
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(dir.path().join("other.key"))
+        .arg("-out")
+        .arg(&other)
+        .args(["-days", "2", "-subj", "/CN=someone-else"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        Target::parse(&url("localhost", &other))
+            .unwrap()
+            .connect()
+            .is_err()
+    );
+    // The right CA but a name the certificate does not carry: refused.
+    assert!(
+        Target::parse(&url("127.0.0.1", &ca))
+            .unwrap()
+            .connect()
+            .is_err()
+    );
+}

@@ -59,6 +59,81 @@ impl Postgres {
     /// Starts a server; `None` (with a message) when PostgreSQL is not installed, which
     /// fails the test under `CI=true`.
     pub fn start() -> Option<Postgres> {
+        Postgres::start_with(None)
+    }
+
+    /// Starts a server that also listens on 127.0.0.1 with TLS, its certificate (for the
+    /// name `localhost`) signed by a fresh test CA; returns the CA's PEM file beside it.
+    pub fn start_tls() -> Option<(Postgres, PathBuf)> {
+        let certs = tempfile::Builder::new()
+            .prefix("klub-ca-")
+            .tempdir()
+            .unwrap();
+        let c = certs.path();
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(c)
+                .output()
+                .expect("openssl (Debian package openssl)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=klub-test-ca",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
+        std::fs::write(c.join("san.ext"), "subjectAltName=DNS:localhost\n").unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.crt",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        let pg = Postgres::start_with(Some(c))?;
+        let ca = pg.dir.path().join("ca.pem");
+        std::fs::copy(c.join("ca.pem"), &ca).unwrap();
+        Some((pg, ca))
+    }
+
+    fn start_with(certs: Option<&Path>) -> Option<Postgres> {
         let Some(bin) = bin_dir() else {
             assert!(
                 std::env::var("CI").is_err(),
@@ -78,6 +153,17 @@ impl Postgres {
             port: free_port(),
             as_postgres,
         };
+        if let Some(c) = certs {
+            for f in ["server.crt", "server.key"] {
+                std::fs::copy(c.join(f), pg.dir.path().join(f)).unwrap();
+            }
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                pg.dir.path().join("server.key"),
+                std::fs::Permissions::from_mode(0o600),
+            )
+            .unwrap();
+        }
         if as_postgres {
             let ok = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
@@ -105,11 +191,14 @@ impl Postgres {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        let opts = format!(
-            "-k {} -p {} -h '' -F -c max_wal_size=4GB",
-            pg.dir.path().display(),
-            pg.port
-        );
+        let d = pg.dir.path().display();
+        let opts = match certs {
+            None => format!("-k {d} -p {} -h '' -F -c max_wal_size=4GB", pg.port),
+            Some(_) => format!(
+                "-k {d} -p {} -h 127.0.0.1 -F -c ssl=on -c ssl_cert_file={d}/server.crt -c ssl_key_file={d}/server.key",
+                pg.port
+            ),
+        };
         let log = pg.dir.path().join("server.log");
         let out = pg.server_cmd("pg_ctl", |c| {
             c.arg("-D")
