@@ -13,7 +13,7 @@
 use crate::report::export::pass_label;
 use crate::storage::read::{self, SessionRow};
 use crate::warehouse::WarehouseError;
-use parquet::basic::Compression;
+use parquet::basic::{Compression, Encoding};
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
@@ -105,9 +105,14 @@ impl Table {
             .set_max_row_group_size(ROW_GROUP);
         for (c, kind, _) in cols {
             // Unique per row: a dictionary would only add a copy.
-            if *c == "session_id" && name == "sessions" || *kind == Kind::Int && c.ends_with("_ms")
-            {
+            if *c == "session_id" && name == "sessions" {
                 props = props.set_column_dictionary_enabled((*c).into(), false);
+            }
+            // Times and counters grow slowly from row to row: deltas take a few bits each.
+            if matches!(kind, Kind::Int | Kind::Time) {
+                props = props
+                    .set_column_dictionary_enabled((*c).into(), false)
+                    .set_column_encoding((*c).into(), Encoding::DELTA_BINARY_PACKED);
             }
         }
         let file = std::fs::File::create(&path).map_err(|e| WarehouseError::Io {

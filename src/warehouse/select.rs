@@ -142,7 +142,8 @@ pub fn log_of(client: &mut Client, sel: &Selection) -> Result<Connection, Wareho
             .collect::<Vec<_>>()
             .join(", ")
     };
-    // Sessions get keys in (station, seq) order, as a merged tour's.
+    // Sessions get keys in (station, seq) order, as a merged tour's; their rows come in
+    // the same order, so every insert appends to the B-trees.
     {
         let mut stmt = lt.prepare(&format!(
             "INSERT INTO sessions (k, {}) VALUES ({})",
@@ -186,8 +187,10 @@ pub fn log_of(client: &mut Client, sel: &Selection) -> Result<Connection, Wareho
         copy_table(
             &mut tx,
             &format!(
-                "COPY (SELECT {} FROM klub.{table} x JOIN pick p ON p.id = x.session_id) TO STDOUT",
-                cols(cols_of, "x.")
+                "COPY (SELECT {} FROM klub.{table} x JOIN pick p ON p.id = x.session_id
+                   JOIN klub.sessions s ON s.id = x.session_id ORDER BY s.station, s.seq, x.{}) TO STDOUT",
+                cols(cols_of, "x."),
+                cols_of[1].0
             ),
             cols_of,
             |vals| {
