@@ -294,6 +294,7 @@ fn main() {
     let pq = dir.join("wh-parquet");
     let _ = std::fs::remove_dir_all(&pq);
     let t0 = Instant::now();
+    // Dropped before any exit below, so the scratch is removed.
     let scratch = push::Scratch::new().unwrap();
     let conn = push::open_input(std::slice::from_ref(&tour), &scratch.0.join("export.db")).unwrap();
     let opened = t0.elapsed();
@@ -316,7 +317,7 @@ fn main() {
     if size * 4 > tour_size {
         failed.push("parquet files larger than 1/4 of the SQLite file".into());
     }
-    drop(server);
+    drop((conn, scratch, server));
     if !failed.is_empty() {
         eprintln!("goals missed: {}", failed.join("; "));
         std::process::exit(1);

@@ -129,8 +129,21 @@ fn a_killed_push_resumes_and_every_session_is_there_once() {
         let l = lines.next().expect("progress line").unwrap();
         assert!(l.contains("sessions traitées"), "{l}");
     }
+    let pid = child.id();
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
+    let litter = || {
+        std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("klub-warehouse-{pid}-"))
+            })
+            .count()
+    };
+    assert_eq!(litter(), 1, "the killed push's scratch is left behind");
     let partial: i64 = pg
         .psql("SELECT count(*) FROM klub.sessions")
         .parse()
@@ -140,6 +153,7 @@ fn a_killed_push_resumes_and_every_session_is_there_once() {
         "{partial} sessions after the kill"
     );
     klub_ok(&["push", s(&a), "--postgres", &url]);
+    assert_eq!(litter(), 0, "the next push removes it");
     assert_eq!(
         pg.psql("SELECT count(*) || ' ' || count(DISTINCT id) FROM klub.sessions"),
         "1200 1200"

@@ -41,6 +41,25 @@ pub struct Scratch(pub PathBuf);
 impl Scratch {
     /// Creates one.
     pub fn new() -> Result<Scratch, WarehouseError> {
+        // A push killed mid-way (power cut, SIGKILL) leaves its scratch: remove those of
+        // processes that no longer run.
+        if Path::new("/proc/self").exists()
+            && let Ok(entries) = std::fs::read_dir(std::env::temp_dir())
+        {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let pid = name
+                    .to_str()
+                    .and_then(|n| n.strip_prefix("klub-warehouse-"))
+                    .and_then(|n| n.split('-').next())
+                    .and_then(|p| p.parse::<u32>().ok());
+                if let Some(pid) = pid
+                    && !Path::new("/proc").join(pid.to_string()).exists()
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
         let mut b = [0u8; 6];
         crate::domain::ids::fill_random(&mut b);
         let p = std::env::temp_dir().join(format!(
