@@ -14,3 +14,5 @@ pub mod ops;
 pub mod report;
 pub mod site;
 pub mod storage;
+#[cfg(feature = "warehouse")]
+pub mod warehouse;

@@ -30,9 +30,15 @@ pub struct ExportArgs {
     /// Logs to export (station or tour logs).
     #[arg(required = true)]
     pub dbs: Vec<PathBuf>,
-    /// Output folder.
+    /// Output folder (CSV and JSON Lines).
+    #[arg(long, required_unless_present_any = ["parquet", "open_data"])]
+    pub out: Option<PathBuf>,
+    /// Also (or only) write sessions, steps and profiles as Parquet into this folder.
     #[arg(long)]
-    pub out: PathBuf,
+    pub parquet: Option<PathBuf>,
+    /// Also (or only) write the open-data counts (stop × month × public, rounded) here.
+    #[arg(long)]
+    pub open_data: Option<PathBuf>,
     /// Field separator: `;` (French spreadsheets, default) or `,`.
     #[arg(long, default_value = ";", value_parser = [";", ",", "\\t"])]
     pub sep: String,
@@ -62,7 +68,10 @@ pub struct MergeArgs {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// The tour log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub warehouse: crate::cli::warehouse::Period,
     /// The HTML file to write.
     #[arg(short, long)]
     pub out: PathBuf,
@@ -81,14 +90,21 @@ pub struct ReportArgs {
 #[derive(Debug, clap::Args)]
 pub struct StatsArgs {
     /// The log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub warehouse: crate::cli::warehouse::Period,
 }
 
 /// Arguments of `klub purge`.
 #[derive(Debug, clap::Args)]
 pub struct PurgeArgs {
     /// The log.
-    pub db: PathBuf,
+    #[arg(required_unless_present = "postgres")]
+    pub db: Option<PathBuf>,
+    /// Purge the warehouse instead (`postgresql://user@host/db`, no password: see README).
+    #[arg(long, conflicts_with = "db")]
+    pub postgres: Option<String>,
     /// Delete sessions before this day (`YYYY-MM-DD`, Paris time) instead of the retention period.
     #[arg(long)]
     pub before: Option<String>,
@@ -154,42 +170,57 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
             b
         }
     };
-    for out in std::iter::once(a.out.clone()).chain(report::export::outputs(&a.out)) {
-        check_output(&out, &a.dbs, a.force).map_err(|r| r.message(en))?;
+    if let Some(dir) = &a.out {
+        for out in std::iter::once(dir.clone()).chain(report::export::outputs(dir)) {
+            check_output(&out, &a.dbs, a.force).map_err(|r| r.message(en))?;
+        }
     }
     let opts = report::export::Options {
         sep,
         pass_key: if a.keep_pass_ids { None } else { Some(key) },
     };
-    let n = report::export::export(&a.dbs, &a.out, &opts).map_err(clean)?;
-    println!(
-        "{n} {} {}",
-        t(en, "sessions exportées dans", "sessions exported to"),
-        shown(&a.out)
-    );
+    if let Some(out) = &a.out {
+        let n = report::export::export(&a.dbs, out, &opts).map_err(clean)?;
+        println!(
+            "{n} {} {}",
+            t(en, "sessions exportées dans", "sessions exported to"),
+            shown(out)
+        );
+    }
+    crate::cli::warehouse::run_export(a, opts.pass_key.as_deref(), en)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub report`.
 pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
-    let inputs = std::slice::from_ref(&a.db);
-    check_output(&a.out, inputs, a.force).map_err(|r| r.message(en))?;
+    let inputs: Vec<PathBuf> = a.db.iter().cloned().collect();
+    check_output(&a.out, &inputs, a.force).map_err(|r| r.message(en))?;
     if let Some(dir) = &a.png {
-        check_output(dir, inputs, a.force).map_err(|r| r.message(en))?;
+        check_output(dir, &inputs, a.force).map_err(|r| r.message(en))?;
     }
-    let conn = db::open_ro(&a.db).map_err(clean)?;
+    let (input, warehouse);
+    let conn: &rusqlite::Connection = match &a.db {
+        Some(db) => {
+            input = db::open_ro(db).map_err(clean)?;
+            &input
+        }
+        None => {
+            warehouse = a.warehouse.log(en)?;
+            &warehouse
+        }
+    };
     let opts = report::html::Options {
         en,
         include_simulated: a.include_simulated,
     };
-    let r = report::html::build(&conn, &opts).map_err(clean)?;
+    let r = report::html::build(conn, &opts).map_err(clean)?;
     write_atomic(&a.out, r.html.as_bytes()).map_err(|e| format!("{} : {e}", a.out.display()))?;
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir).map_err(|e| format!("{} : {e}", dir.display()))?;
         for (name, svg) in &r.charts {
             let png = report::png::render(svg)?;
             let p = dir.join(format!("{name}.png"));
-            check_output(&p, inputs, a.force).map_err(|r| r.message(en))?;
+            check_output(&p, &inputs, a.force).map_err(|r| r.message(en))?;
             write_atomic(&p, &png).map_err(|e| format!("{} : {e}", p.display()))?;
         }
     }
@@ -207,10 +238,21 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
 /// Every string read from the log is printed through [`printable`]: the log's CHECKs are
 /// not evaluated on reading, and a hand-edited log could hold terminal escapes.
 pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
-    let conn = db::open_ro(&a.db).map_err(clean)?;
-    let rows = read::sessions(&conn, &[]).map_err(clean)?;
-    let counts = read::counts(&conn).map_err(clean)?;
-    println!("{}", shown(&a.db));
+    let (input, warehouse);
+    let conn: &rusqlite::Connection = match &a.db {
+        Some(db) => {
+            println!("{}", shown(db));
+            input = db::open_ro(db).map_err(clean)?;
+            &input
+        }
+        None => {
+            println!("{}", a.warehouse.describe());
+            warehouse = a.warehouse.log(en)?;
+            &warehouse
+        }
+    };
+    let rows = read::sessions(conn, &[]).map_err(clean)?;
+    let counts = read::counts(conn).map_err(clean)?;
     let total = rows.len();
     println!(
         "  {total} {}",
@@ -312,7 +354,18 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
             )
         }
     };
-    let n = purge::purge_before(&a.db, cutoff).map_err(clean)?;
+    let n = match (&a.db, &a.postgres) {
+        (Some(db), _) => purge::purge_before(db, cutoff).map_err(clean)?,
+        (None, Some(url)) => crate::cli::warehouse::purge(url, cutoff, en)?,
+        (None, None) => {
+            return Err(t(
+                en,
+                "journal ou --postgres attendu",
+                "a log or --postgres expected",
+            )
+            .into());
+        }
+    };
     println!(
         "{n} {} {why}",
         t(en, "sessions effacées :", "sessions deleted:")

@@ -11,6 +11,7 @@ pub mod pin;
 pub mod simulate;
 pub mod site;
 pub mod validate;
+pub mod warehouse;
 
 /// `klub`: outils des animateurs et des organisateurs du Klub extraordinaire.
 #[derive(Debug, Parser)]
@@ -47,6 +48,8 @@ pub enum Command {
     Simulate(simulate::Args),
     /// Exporte des journaux en CSV et JSON Lines / Export logs as CSV and JSON Lines.
     Export(log::ExportArgs),
+    /// Charge des journaux dans l'entrepôt PostgreSQL / Load logs into the PostgreSQL warehouse.
+    Push(warehouse::PushArgs),
     /// Fusionne des journaux de bornes en un journal de tournée / Merge station logs into a tour log.
     Merge(log::MergeArgs),
     /// Rapport HTML pour le financeur / HTML report for the funder.
@@ -85,6 +88,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Site(args) => site::run(&args, en),
         Command::Simulate(args) => simulate::run(&args, en),
         Command::Export(args) => log::run_export(&args, en),
+        Command::Push(args) => warehouse::run_push(&args, en),
         Command::Merge(args) => log::run_merge(&args, en),
         Command::Report(args) => log::run_report(&args, en),
         Command::Stats(args) => log::run_stats(&args, en),

@@ -9,5 +9,7 @@
 
 pub mod ci;
 pub mod logs;
+pub mod postgres;
 pub mod spreadsheet;
 pub mod sticks;
+pub mod warehouse;

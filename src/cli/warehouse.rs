@@ -1,0 +1,195 @@
+//! `klub push`, and the warehouse's side of `report`, `stats`, `purge` and `export`
+//! (feature `warehouse`: PostgreSQL and Parquet).
+
+use crate::cli::CliResult;
+use std::path::PathBuf;
+
+fn t(en: bool, fr: &str, e: &str) -> String {
+    if en { e.to_owned() } else { fr.to_owned() }
+}
+
+/// Arguments of `klub push`.
+#[derive(Debug, clap::Args)]
+pub struct PushArgs {
+    /// Station or tour logs to load.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The warehouse: `postgresql://user@host/db?sslmode=verify-full&sslrootcert=ca.pem`, or a
+    /// Unix socket (`host=/run/postgresql dbname=klub`). No password here: PGPASSFILE.
+    #[arg(long)]
+    pub postgres: String,
+    /// Sessions per transaction (each committed batch is kept if the push is interrupted).
+    #[arg(long, default_value_t = crate::cli::warehouse::DEFAULT_BATCH)]
+    pub batch: usize,
+}
+
+/// Sessions per transaction by default.
+pub const DEFAULT_BATCH: usize = 10_000;
+
+/// Whole tours or months of the warehouse, for `report` and `stats`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Period {
+    /// Read the warehouse instead of a log (see `klub push`).
+    #[arg(long)]
+    pub postgres: Option<String>,
+    /// A whole tour (repeatable).
+    #[arg(long, requires = "postgres")]
+    pub tour: Vec<String>,
+    /// A whole month, `YYYY-MM`, Paris time (repeatable).
+    #[arg(long, requires = "postgres")]
+    pub month: Vec<String>,
+}
+
+#[cfg(not(feature = "warehouse"))]
+fn without(en: bool) -> Box<dyn std::error::Error> {
+    t(
+        en,
+        "ce klub est construit sans l'entrepôt (fonction « warehouse ») : PostgreSQL et Parquet indisponibles",
+        "this klub is built without the warehouse feature: no PostgreSQL or Parquet",
+    )
+    .into()
+}
+
+impl Period {
+    /// A label for the selection.
+    pub fn describe(&self) -> String {
+        let mut parts: Vec<String> = self.tour.iter().map(|x| format!("tour {x}")).collect();
+        parts.extend(self.month.iter().cloned());
+        format!("PostgreSQL : {}", parts.join(", "))
+    }
+
+    /// The selected tours and months, copied into an in-memory log.
+    #[cfg(feature = "warehouse")]
+    pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
+        use crate::warehouse::{pg, select};
+        let url = self.postgres.as_deref().ok_or_else(|| {
+            t(
+                en,
+                "journal ou --postgres attendu",
+                "a log or --postgres expected",
+            )
+        })?;
+        let mut client = pg::connect_current(&pg::Target::parse(url)?)?;
+        let sel = select::Selection {
+            tours: self.tour.clone(),
+            months: self.month.clone(),
+        };
+        Ok(select::log_of(&mut client, &sel)?)
+    }
+
+    /// Without the warehouse there is nothing to read.
+    #[cfg(not(feature = "warehouse"))]
+    pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
+        Err(without(en))
+    }
+}
+
+/// Runs `klub push`.
+#[cfg(feature = "warehouse")]
+pub fn run_push(a: &PushArgs, en: bool) -> CliResult {
+    use crate::warehouse::{pg, push};
+    let target = pg::Target::parse(&a.postgres)?;
+    let r = push::push(&target, &a.inputs, a.batch.max(1), |input, r| {
+        eprintln!(
+            "{} : {} {}",
+            input.display(),
+            r.added + r.updated + r.unchanged,
+            t(en, "sessions traitées", "sessions done")
+        );
+    })?;
+    println!(
+        "{} {}, {} {}, {} {}, {} {}",
+        r.added,
+        t(en, "sessions ajoutées", "sessions added"),
+        r.updated,
+        t(
+            en,
+            "remplacées par une révision plus récente",
+            "replaced by a newer revision"
+        ),
+        r.unchanged,
+        t(en, "déjà présentes", "already there"),
+        r.past_retention,
+        t(
+            en,
+            "écartées (plus anciennes que la dernière purge)",
+            "left out (older than the last purge)"
+        ),
+    );
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+/// Without the warehouse, `klub push` explains why it cannot run.
+#[cfg(not(feature = "warehouse"))]
+pub fn run_push(_: &PushArgs, en: bool) -> CliResult {
+    Err(without(en))
+}
+
+/// `klub purge --postgres`: returns how many sessions were deleted.
+#[cfg(feature = "warehouse")]
+pub fn purge(url: &str, cutoff_ms: i64, en: bool) -> Result<usize, Box<dyn std::error::Error>> {
+    use crate::warehouse::pg;
+    let mut client = pg::Target::parse(url)?.connect()?;
+    let r = pg::purge_before(&mut client, cutoff_ms)?;
+    println!(
+        "{} {}",
+        r.aggregated,
+        t(
+            en,
+            "lignes mensuelles agrégées conservées (klub.monthly)",
+            "monthly aggregate rows kept (klub.monthly)"
+        )
+    );
+    Ok(r.deleted as usize)
+}
+
+/// Without the warehouse there is nothing to purge.
+#[cfg(not(feature = "warehouse"))]
+pub fn purge(_: &str, _: i64, en: bool) -> Result<usize, Box<dyn std::error::Error>> {
+    Err(without(en))
+}
+
+/// The Parquet and open-data parts of `klub export`, when asked for.
+#[cfg(feature = "warehouse")]
+pub fn run_export(
+    a: &crate::cli::log::ExportArgs,
+    key: Option<&[u8]>,
+    en: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use crate::warehouse::{opendata, parquet, push};
+    if a.parquet.is_none() && a.open_data.is_none() {
+        return Ok(());
+    }
+    let scratch = push::Scratch::new()?;
+    let log = push::open_input(&a.dbs, &scratch.0.join("export.db"))?;
+    if let Some(dir) = &a.parquet {
+        let n = parquet::write(&log, dir, key)?;
+        println!(
+            "{n} {} {} (Parquet)",
+            t(en, "sessions exportées dans", "sessions exported to"),
+            dir.display()
+        );
+    }
+    if let Some(dir) = &a.open_data {
+        let n = opendata::write(&log, dir)?;
+        println!(
+            "{n} {} {}",
+            t(en, "lignes de données ouvertes dans", "open-data lines in"),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+/// Without the warehouse, Parquet and open data are refused.
+#[cfg(not(feature = "warehouse"))]
+pub fn run_export(
+    a: &crate::cli::log::ExportArgs,
+    _: Option<&[u8]>,
+    en: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if a.parquet.is_some() || a.open_data.is_some() {
+        return Err(without(en));
+    }
+    Ok(())
+}
