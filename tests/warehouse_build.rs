@@ -1,5 +1,5 @@
 //! The station's build does not grow: PostgreSQL and Parquet come only with the
-//! `warehouse` feature (on by default for `klub`), and Parquet is built without arrow.
+//! `warehouse` feature, and Parquet is built without arrow.
 
 use std::process::Command;
 
