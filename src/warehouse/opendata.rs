@@ -11,15 +11,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
-/// The report's small-count rule: counts rounded to the nearest 5, 1 to 4 withheld
-/// (`None`, « < 5 »), 0 stays 0.
-pub fn rounded(n: i64) -> Option<i64> {
-    match n {
-        ..=0 => Some(0),
-        1..5 => None,
-        _ => Some((n + 2) / 5 * 5),
-    }
-}
+/// The report's small-count rule, its one owner.
+pub use crate::report::small::rounded;
 
 /// One published line: (tour, stop, month, public) and its rounded count.
 #[derive(Clone, Debug, PartialEq, Eq)]

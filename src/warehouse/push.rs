@@ -61,7 +61,10 @@ impl Scratch {
             }
         }
         let mut b = [0u8; 6];
-        crate::domain::ids::fill_random(&mut b);
+        crate::domain::ids::fill_random(&mut b).map_err(|e| WarehouseError::Io {
+            path: std::env::temp_dir(),
+            source: std::io::Error::other(e),
+        })?;
         let p = std::env::temp_dir().join(format!(
             "klub-warehouse-{}-{}",
             std::process::id(),
@@ -84,7 +87,10 @@ impl Drop for Scratch {
 /// Opens input logs with the rules of `klub merge`: they are merged into a scratch tour
 /// log `dest` (schema, quick_check, every row against the CHECKs, collisions, the
 /// hostile-log rules), which is then read. The warehouse reads logs only through here.
-pub fn open_input(inputs: &[PathBuf], dest: &Path) -> Result<Connection, StorageError> {
+pub fn open_input(
+    inputs: &[PathBuf],
+    dest: &Path,
+) -> Result<crate::storage::input::InputLog, StorageError> {
     merge::merge(inputs, dest)?;
     db::open_ro(dest)
 }
@@ -119,7 +125,7 @@ pub fn push(
             std::slice::from_ref(input),
             &scratch.0.join(format!("in-{k}.db")),
         )?;
-        one_station_per_station_log(&conn, input)?;
+        one_station_per_station_log(&conn, input, merged_inputs(input)?)?;
         logs.push((input.clone(), conn));
     }
     let mut client = target.connect()?;
@@ -141,15 +147,24 @@ pub fn push(
     Ok(report)
 }
 
+/// How many logs the input itself says it merged: none for a station's own log. The merge
+/// into the scratch log never carries an input's fingerprints over, so ask the input.
+fn merged_inputs(input: &Path) -> Result<i64, WarehouseError> {
+    let own = db::open_ro(input)?;
+    Ok(own.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?)
+}
+
 /// A station's own log (one that merged nothing) holds that station's sessions only.
-fn one_station_per_station_log(log: &Connection, input: &Path) -> Result<(), WarehouseError> {
-    // The scratch tour took exactly one input when the log itself merged none.
-    let merged: i64 = log.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?;
+fn one_station_per_station_log(
+    log: &Connection,
+    input: &Path,
+    merged: i64,
+) -> Result<(), WarehouseError> {
     let stations: Vec<String> = log
         .prepare("SELECT DISTINCT station FROM sessions ORDER BY station LIMIT 2")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    if merged == 1 && stations.len() > 1 {
+    if merged == 0 && stations.len() > 1 {
         return Err(WarehouseError::Refused(format!(
             "{} : journal de borne dont des sessions se disent d'une autre borne ({}) : refusé / a station log whose sessions claim another station ({}): refused",
             input.display(),
@@ -164,7 +179,7 @@ fn one_station_per_station_log(log: &Connection, input: &Path) -> Result<(), War
 /// input (the merge's collision rule), before anything is loaded.
 fn check_identities(
     client: &mut Client,
-    logs: &[(PathBuf, Connection)],
+    logs: &[(PathBuf, crate::storage::input::InputLog)],
 ) -> Result<(), WarehouseError> {
     let mut tx = client.transaction()?;
     tx.batch_execute(
