@@ -152,7 +152,7 @@ fn a_good_station_is_fit_to_open() {
         assert_eq!(level(&out, id), "ok", "{id}:\n{out}");
     }
     assert!(out.contains("Borne prête à ouvrir"), "{out}");
-    let v = klub_kiosk::cli::validate::validate_paths(
+    let v = klub_kiosk::content::paths::validate_paths(
         &[Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")],
         None,
         true,

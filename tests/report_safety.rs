@@ -10,7 +10,7 @@ use klub_kiosk::domain::session::{Event, Outcome, SessionId, Source};
 use klub_kiosk::domain::text::Lang;
 use klub_kiosk::report::export::{Cell, FORMULA_START, write_record};
 use klub_kiosk::report::small;
-use klub_kiosk::report::svg::esc;
+use klub_kiosk::domain::text::escape_markup as esc;
 use klub_kiosk::storage::record::{Record, SessionStart, Stamp};
 use klub_kiosk::storage::time;
 use klub_kiosk::storage::writer::{LogWriter, StationInfo};

@@ -3,7 +3,7 @@
 //! keys, invalid UTF-8, byte flips). Damaged files give errors, and every reported place
 //! lies inside its file. A BOM and Windows line endings change nothing.
 
-use klub_kiosk::cli::validate::validate_paths;
+use klub_kiosk::content::paths::validate_paths;
 use klub_kiosk::content::diag::{Severity, line_col};
 use klub_kiosk::content::set::{Options, Validation, check_configs, load_content, load_kiosk_file};
 use rand::rngs::StdRng;

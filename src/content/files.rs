@@ -1,7 +1,7 @@
 //! Reads the skill list, the trade catalogue, station configs and tour files.
 
 use crate::content::diag::{Msg, did_you_mean};
-use crate::content::reader::{Reader, Tbl, is_id};
+use crate::content::reader::{Reader, Tbl};
 use crate::domain::catalogue::{Catalogue, RomeCode, Trade};
 use crate::domain::config::{Contact, Offer, ScannerLayout, StationConfig, Stop, Tour};
 use crate::domain::dimension::Area;
@@ -766,6 +766,5 @@ pub fn read_tour_spanned(r: &mut Reader<'_>, root: &mut Tbl<'_, '_>) -> (Tour, O
         }
     }
     r.finish(std::mem::replace(root, Tbl::empty()), &["id", "stop"]);
-    let _ = is_id;
     (Tour { id, stops }, offer_spans)
 }

@@ -2,6 +2,7 @@
 
 pub mod diag;
 pub mod files;
+pub mod paths;
 pub mod reader;
 pub mod rome;
 pub mod scenario;

@@ -2,6 +2,7 @@
 //! its line and column, and that collects all findings instead of stopping at the first.
 
 use crate::content::diag::{Diagnostic, Msg, Report, did_you_mean};
+use crate::domain::ids::is_id;
 use crate::domain::text::{Name, Text, template_marker};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -686,15 +687,6 @@ fn word_at(text: &str, at: usize) -> Range<usize> {
         .find(|(_, c)| !is_word(*c))
         .map_or(text.len(), |(i, _)| start + i);
     start..end
-}
-
-/// Whether a string is a valid id: `[a-z0-9][a-z0-9-]*`, at most 40 characters.
-pub fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 40
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
 }
 
 fn parse_int(s: &str, radix: u32) -> Option<i64> {

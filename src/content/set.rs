@@ -720,7 +720,6 @@ fn cross_check(
             }
         }
     }
-    let _ = Range::<usize>::default;
 }
 
 /// Loads a station config or a tour file, reporting into `v`.

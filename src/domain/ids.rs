@@ -1,4 +1,5 @@
-//! Random identifiers from the OS generator, and hex helpers.
+//! Identifiers: the rule of a content or station id, random ones from the OS generator, and
+//! hex helpers.
 //!
 //! A key, a pass id, a salt or a hash key is never made from anything else: when the OS
 //! generator fails, making one is an error ([`RandomError`]), never a guessable fallback.
@@ -47,4 +48,14 @@ pub fn from_hex(s: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok())
         .collect()
+}
+
+/// Whether a string is a content or station id: `[a-z0-9][a-z0-9-]*`, at most 40 characters.
+/// Content files are checked against it, and the log refuses anything else.
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
 }

@@ -163,9 +163,25 @@ pub fn printable(s: &str) -> String {
         .collect()
 }
 
+/// Text made safe inside HTML or SVG, between tags or in a quoted attribute.
+pub fn escape_markup(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{escape_markup, printable};
+
+    #[test]
+    fn escape_markup_closes_tags_attributes_and_entities() {
+        assert_eq!(
+            escape_markup(r#"<a href="x">&amp;</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;amp;&lt;/a&gt;"
+        );
+    }
 
     #[test]
     fn printable_drops_terminal_escapes_and_bidi_overrides_and_keeps_lines() {

@@ -184,7 +184,7 @@ pub fn run(opts: &Options) -> Vec<Check> {
             ];
         }
     };
-    let v = crate::cli::validate::validate_paths(
+    let v = crate::content::paths::validate_paths(
         &[
             opts.config.clone(),
             station.scenarios.clone(),

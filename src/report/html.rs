@@ -8,7 +8,8 @@
 use crate::domain::dimension::Area;
 use crate::domain::session::Source;
 use crate::report::small::{self, cell};
-use crate::report::svg::{Bar, bars, esc};
+use crate::domain::text::escape_markup as esc;
+use crate::report::svg::{Bar, bars};
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, time};
 use rusqlite::Connection;

@@ -1,5 +1,6 @@
 //! Inline SVG charts: horizontal bars with their labels; no fonts, scripts or images fetched.
 
+use crate::domain::text::escape_markup as esc;
 use crate::report::small;
 
 /// One bar.
@@ -24,13 +25,6 @@ impl Bar {
     }
 }
 
-/// Escapes text for XML.
-pub fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 const W: f64 = 760.0;
 const LABEL_W: f64 = 230.0;

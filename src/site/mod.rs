@@ -17,7 +17,7 @@ use crate::domain::dimension::Area;
 use crate::domain::pass;
 use crate::domain::scoring::{DimScore, FLAT_SPREAD, MIN_EVIDENCE, Profile, Reading};
 use crate::domain::skills::{Skill, SkillSet};
-use crate::domain::text::{Name, Text, Variant, printable, template_marker};
+use crate::domain::text::{Name, Text, Variant, escape_markup, printable, template_marker};
 use crate::domain::wording;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -726,12 +726,12 @@ fn render(
     let text = |k: &str| {
         t.iter()
             .find(|(key, _)| *key == k)
-            .map_or(String::new(), |(_, v)| escape(&v.fr))
+            .map_or(String::new(), |(_, v)| escape_markup(&v.fr))
     };
     let values: BTreeMap<&str, String> = [
         ("CSP", csp()),
         ("STYLE", STYLE.to_owned()),
-        ("HEADING", escape(heading.get(Variant::Fr))),
+        ("HEADING", escape_markup(heading.get(Variant::Fr))),
         ("BRAND", text("brand")),
         ("LANG_NAV", text("lang_nav")),
         ("PRINT", text("print")),
@@ -768,13 +768,6 @@ fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
     out
 }
 
-/// HTML text escaping.
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 #[cfg(test)]
 mod tests {

@@ -103,13 +103,3 @@ impl StorageError {
         }
     }
 }
-
-/// Whether a string is a content or station id: `[a-z0-9][a-z0-9-]*`, at most 40 characters
-/// (the rule of `content::reader::is_id`, enforced again by the schema).
-pub fn is_id(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 40
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-}

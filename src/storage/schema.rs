@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 /// `PRAGMA application_id` of a Klub log ("KLUB"), so a foreign SQLite file is told apart.
 pub const APP_ID: i64 = 0x4B4C_5542;
 
-/// A content or station id, as `content::reader::is_id` accepts.
+/// A content or station id, as `domain::ids::is_id` accepts.
 macro_rules! id_check {
     ($c:literal) => {
         concat!(

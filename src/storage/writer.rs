@@ -39,7 +39,8 @@
 
 use crate::domain::session::{Event, SessionId};
 use crate::storage::record::{self, Record, Stamp};
-use crate::storage::{StorageError, db, is_id, schema};
+use crate::domain::ids::is_id;
+use crate::storage::{StorageError, db, schema};
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, VecDeque};
 use std::path::{Path, PathBuf};
