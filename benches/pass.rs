@@ -5,6 +5,7 @@ use klub_kiosk::content::set::ContentSet;
 use klub_kiosk::domain::config::Situation;
 use klub_kiosk::domain::pass::{FleetKey, Pass, PassId, Policy, Visit};
 use klub_kiosk::domain::scoring::{DimScore, Profile};
+use klub_kiosk::domain::text::Lang;
 use klub_kiosk::media::qr::Qr;
 use std::hint::black_box;
 use std::path::Path;
@@ -33,7 +34,7 @@ fn measure(name: &str, budget: Duration, n: u32, mut f: impl FnMut()) -> Duratio
 
 fn main() {
     let set = ContentSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")))
-        .unwrap_or_else(|v| panic!("{}", v.render(true)));
+        .unwrap_or_else(|v| panic!("{}", v.render(Lang::En)));
     let key = FleetKey::from_hex(1, &"5a".repeat(32)).unwrap();
     let mut profile = Profile {
         areas: [80, 25, 40, 70, 15, 55].map(|s| DimScore {

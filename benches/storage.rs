@@ -258,7 +258,7 @@ fn merge_and_report(dir: &Path) -> Option<(Duration, Duration)> {
     let rep = html::build(
         &conn,
         &html::Options {
-            en: false,
+            lang: klub_kiosk::domain::text::Lang::Fr,
             include_simulated: true,
         },
     )

@@ -274,7 +274,7 @@ fn main() {
     let rep = html::build(
         &log,
         &html::Options {
-            en: false,
+            lang: klub_kiosk::domain::text::Lang::Fr,
             include_simulated: true,
         },
     )

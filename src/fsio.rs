@@ -4,6 +4,7 @@
 //!
 //! Every layer may use this module; it uses none of them.
 
+use crate::domain::text::Lang;
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
 use std::fmt;
@@ -52,7 +53,9 @@ impl ReadError {
             ReadError::NotRegular(fr, _) => {
                 format!("ce n'est pas un fichier ordinaire ({fr}) : refusé")
             }
-            ReadError::TooLarge(cap) => format!("fichier trop gros (plus de {})", mb(*cap, false)),
+            ReadError::TooLarge(cap) => {
+                format!("fichier trop gros (plus de {})", mb(*cap, Lang::Fr))
+            }
             ReadError::Outside => "le chemin sort du dossier : refusé".into(),
             ReadError::NotFound => "fichier introuvable".into(),
             ReadError::Io(e) => format!("lecture impossible : {e}"),
@@ -64,7 +67,7 @@ impl ReadError {
         match self {
             ReadError::Symlink => "symbolic link refused: copy the file itself, not a link".into(),
             ReadError::NotRegular(_, en) => format!("not a regular file ({en}): refused"),
-            ReadError::TooLarge(cap) => format!("file too large (over {})", mb(*cap, true)),
+            ReadError::TooLarge(cap) => format!("file too large (over {})", mb(*cap, Lang::En)),
             ReadError::Outside => "the path leaves the folder: refused".into(),
             ReadError::NotFound => "file not found".into(),
             ReadError::Io(e) => format!("cannot read: {e}"),
@@ -80,9 +83,9 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
-fn mb(bytes: u64, en: bool) -> String {
+fn mb(bytes: u64, lang: Lang) -> String {
     let n = bytes.div_ceil(1 << 20);
-    if en {
+    if lang == Lang::En {
         format!("{n} MB")
     } else {
         format!("{n} Mo")
@@ -360,8 +363,8 @@ pub struct Refusal {
 
 impl Refusal {
     /// The message in one language.
-    pub fn message(&self, en: bool) -> String {
-        if en { self.en.clone() } else { self.fr.clone() }
+    pub fn message(&self, lang: Lang) -> String {
+        lang.pick(self.fr.clone(), self.en.clone())
     }
 }
 

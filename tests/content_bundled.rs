@@ -4,13 +4,13 @@
 use klub_kiosk::content::set::{ContentSet, Options, load_content};
 use klub_kiosk::domain::dimension::{Area, Dim};
 use klub_kiosk::domain::scenario::{Kind, Scenario, StepBody};
-use klub_kiosk::domain::text::Text;
+use klub_kiosk::domain::text::{Lang, Text};
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 fn content() -> ContentSet {
     ContentSet::load(Path::new("scenarios"))
-        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(false)))
+        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(Lang::Fr)))
 }
 
 fn bears_on(sc: &Scenario, area: Area) -> usize {
@@ -247,7 +247,7 @@ fn bundled_content_has_no_errors_and_its_assets_decode() {
             narration: false,
         },
     );
-    assert_eq!(v.report.errors(), 0, "{}", v.render(false));
+    assert_eq!(v.report.errors(), 0, "{}", v.render(Lang::Fr));
     // Every file the scenarios name exists (missing files are errors above), and each
     // immersion's art and sound are its own: no two immersions share a folder.
     let set = v.set;

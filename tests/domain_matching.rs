@@ -12,7 +12,7 @@ use rand::{Rng, SeedableRng};
 
 fn content() -> ContentSet {
     ContentSet::load(std::path::Path::new("scenarios"))
-        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(false)))
+        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(Lang::Fr)))
 }
 
 /// Plays the talents scenario through the session, answering with `pick`.

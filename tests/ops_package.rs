@@ -6,6 +6,7 @@
 
 mod support;
 
+use klub_kiosk::domain::text::Lang;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -183,7 +184,7 @@ fn the_package_holds_a_station() {
     assert!(station.contains("dir = \"/var/lib/klub/data\"") && station.contains("kiosk = true"));
     let mut v = klub_kiosk::content::set::Validation::default();
     klub_kiosk::content::set::load_kiosk_file(&mut v, &x.path().join("etc/klub/station.toml"));
-    assert_eq!(v.report.errors(), 0, "{}", v.render(false));
+    assert_eq!(v.report.errors(), 0, "{}", v.render(Lang::Fr));
     let cfg = &v.configs[0].1;
     assert_eq!(cfg.usb_export_dir, "/media/klub-usb");
     assert_eq!(cfg.scenarios_dir, "/var/lib/klub/scenarios");

@@ -8,6 +8,7 @@ use klub_kiosk::domain::pass::{
     stop_code,
 };
 use klub_kiosk::domain::scoring::{DimScore, Profile};
+use klub_kiosk::domain::text::Lang;
 use klub_kiosk::media::qr::Qr;
 use proptest::prelude::*;
 use std::collections::HashSet;
@@ -21,7 +22,7 @@ fn content() -> &'static ContentSet {
     static SET: OnceLock<ContentSet> = OnceLock::new();
     SET.get_or_init(|| {
         ContentSet::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")))
-            .unwrap_or_else(|v| panic!("{}", v.render(true)))
+            .unwrap_or_else(|v| panic!("{}", v.render(Lang::En)))
     })
 }
 

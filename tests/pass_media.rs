@@ -2,6 +2,7 @@
 //! parser, and the QR image's geometry.
 
 use klub_kiosk::domain::config::ScannerLayout;
+use klub_kiosk::domain::text::Lang;
 use klub_kiosk::media::escpos::{QrPrint, Ticket};
 use klub_kiosk::media::qr::Qr;
 use klub_kiosk::media::scanner::{PhysKey, ScanReader, char_of, keys_for};
@@ -221,9 +222,9 @@ fn a_scan_is_found_among_typing_and_frame_batches() {
 // ---------------------------------------------------------------------------------------
 // ESC/POS: an independent parser, written from the Epson command reference.
 
-fn ticket(en: bool) -> Ticket {
+fn ticket(lang: Lang) -> Ticket {
     Ticket {
-        en,
+        lang,
         trades: vec![
             "Maçon / Maçonne".into(),
             "Cuisinier / Cuisinière".into(),
@@ -236,7 +237,7 @@ fn ticket(en: bool) -> Ticket {
 
 #[test]
 fn native_qr_ticket_parses_and_carries_the_url_and_accents() {
-    let bytes = ticket(false).to_escpos(QrPrint::Native);
+    let bytes = ticket(Lang::Fr).to_escpos(QrPrint::Native);
     let p = parse(&bytes);
     assert!(p.initialised && p.cut);
     assert_eq!(p.code_page, Some(16), "WPC1252");
@@ -273,13 +274,13 @@ fn native_qr_ticket_parses_and_carries_the_url_and_accents() {
     for line in p.text.split(|c| *c == b'\n') {
         assert!(line.len() <= 32, "{:?}", cp1252_decode(line));
     }
-    let en = cp1252_decode(&parse(&ticket(true).to_escpos(QrPrint::Native)).text);
+    let en = cp1252_decode(&parse(&ticket(Lang::En).to_escpos(QrPrint::Native)).text);
     assert!(en.contains("Thank you"));
 }
 
 #[test]
 fn raster_qr_ticket_parses_and_its_image_decodes_to_the_url() {
-    let bytes = ticket(false).to_escpos(QrPrint::Raster);
+    let bytes = ticket(Lang::Fr).to_escpos(QrPrint::Raster);
     let p = parse(&bytes);
     assert!(p.qr_stored.is_none());
     let (x, y, data) = p.raster.expect("a raster image");
@@ -302,7 +303,7 @@ fn raster_qr_ticket_parses_and_its_image_decodes_to_the_url() {
 
 #[test]
 fn ticket_text_cannot_smuggle_printer_commands() {
-    let mut t = ticket(false);
+    let mut t = ticket(Lang::Fr);
     t.trades = vec!["Soudeur\u{1B}@\u{1D}V\u{0}".into()];
     let p = parse(&t.to_escpos(QrPrint::Native));
     assert!(cp1252_decode(&p.text).contains("Soudeur@V"));
@@ -312,7 +313,7 @@ fn ticket_text_cannot_smuggle_printer_commands() {
 fn ticket_goes_to_a_printer_file() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("printer.bin");
-    let bytes = ticket(false).to_escpos(QrPrint::Native);
+    let bytes = ticket(Lang::Fr).to_escpos(QrPrint::Native);
     klub_kiosk::media::escpos::print_to(&path, &bytes).unwrap();
     klub_kiosk::media::escpos::print_to(&path, &bytes).unwrap();
     assert_eq!(

@@ -8,9 +8,9 @@ use klub_kiosk::domain::config::{AgeBand, Situation, VisitContext};
 use klub_kiosk::domain::scoring::Answer;
 use klub_kiosk::domain::session::{Event, Outcome, SessionId, Source};
 use klub_kiosk::domain::text::Lang;
+use klub_kiosk::domain::text::escape_markup as esc;
 use klub_kiosk::report::export::{Cell, FORMULA_START, write_record};
 use klub_kiosk::report::small;
-use klub_kiosk::domain::text::escape_markup as esc;
 use klub_kiosk::storage::record::{Record, SessionStart, Stamp};
 use klub_kiosk::storage::time;
 use klub_kiosk::storage::writer::{LogWriter, StationInfo};
@@ -264,9 +264,9 @@ fn small_counts_cannot_be_undone_by_subtraction() {
     }
 
     // The note states the rule, in French and in English.
-    assert!(html.contains(&esc(small::note(false))));
+    assert!(html.contains(&esc(small::note(Lang::Fr))));
     let en = report_html(dir.path(), &log, true);
-    assert!(en.contains(&esc(small::note(true))), "{en}");
+    assert!(en.contains(&esc(small::note(Lang::En))), "{en}");
     assert!(en.contains("Journey « talents-express » : 30 sessions, 25 completed (83 %)"));
     assert!(en.contains("not shown: fewer than 10 sessions"));
 }

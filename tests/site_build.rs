@@ -6,6 +6,7 @@ mod site_support;
 
 use klub_kiosk::content::set::{Options, Validation, check_configs, load_content, load_kiosk_file};
 use klub_kiosk::domain::config::Tour;
+use klub_kiosk::domain::text::Lang;
 use klub_kiosk::site::{self, CatalogueSnapshot, csp, csp_hash};
 use site_support::*;
 use std::process::Command;
@@ -235,7 +236,7 @@ fn example() -> (Validation, Tour) {
     );
     load_kiosk_file(&mut v, &example_tour());
     check_configs(&mut v);
-    assert_eq!(v.report.errors(), 0, "{}", v.render(true));
+    assert_eq!(v.report.errors(), 0, "{}", v.render(Lang::En));
     let tour = v.tours.first().expect("a tour").1.clone();
     (v, tour)
 }

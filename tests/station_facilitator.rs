@@ -707,7 +707,12 @@ fn the_package_mounts_usb_sticks_where_the_config_exports() {
 fn read_config(path: &str) -> klub_kiosk::domain::config::StationConfig {
     let mut v = klub_kiosk::content::set::Validation::default();
     klub_kiosk::content::set::load_kiosk_file(&mut v, Path::new(path));
-    assert_eq!(v.report.errors(), 0, "{}", v.render(false));
+    assert_eq!(
+        v.report.errors(),
+        0,
+        "{}",
+        v.render(klub_kiosk::domain::text::Lang::Fr)
+    );
     v.configs.remove(0).1
 }
 

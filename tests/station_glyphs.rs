@@ -44,8 +44,8 @@ fn the_font_covers_every_bundled_string() {
     let data = std::fs::read(&path).unwrap();
     let face = ttf_parser::Face::parse(&data, 0).unwrap();
     let mut chars: BTreeSet<char> = "’œ«»·\u{202F}éèàçâêîôûëïüÉÀÇŒ–—…".chars().collect();
-    let set =
-        ContentSet::load(Path::new("scenarios")).unwrap_or_else(|v| panic!("{}", v.render(false)));
+    let set = ContentSet::load(Path::new("scenarios"))
+        .unwrap_or_else(|v| panic!("{}", v.render(klub_kiosk::domain::text::Lang::Fr)));
     let mut texts = vec![];
     for s in &set.scenarios {
         for (_, t) in scenario_texts(s) {

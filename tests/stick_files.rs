@@ -5,6 +5,7 @@
 mod support;
 
 use klub_kiosk::content::set::{Options, load_content};
+use klub_kiosk::domain::text::Lang;
 use std::path::Path;
 use std::time::Duration;
 use support::sticks::{content, fifo, klub, link, png_header};
@@ -35,7 +36,7 @@ fn errors(root: &Path) -> String {
         .diags
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| d.render(v.sources.get(&d.file).map(Vec::as_slice), false))
+        .map(|d| d.render(v.sources.get(&d.file).map(Vec::as_slice), Lang::Fr))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -3,9 +3,10 @@
 //! keys, invalid UTF-8, byte flips). Damaged files give errors, and every reported place
 //! lies inside its file. A BOM and Windows line endings change nothing.
 
-use klub_kiosk::content::paths::validate_paths;
 use klub_kiosk::content::diag::{Severity, line_col};
+use klub_kiosk::content::paths::validate_paths;
 use klub_kiosk::content::set::{Options, Validation, check_configs, load_content, load_kiosk_file};
+use klub_kiosk::domain::text::Lang;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -112,8 +113,8 @@ fn spans_inside(v: &Validation, what: &str, focus: Option<&Path>) {
             d.msg.fr
         );
         // Rendering never panics either.
-        let _ = d.render(Some(bytes), false);
-        let _ = d.render(Some(bytes), true);
+        let _ = d.render(Some(bytes), Lang::Fr);
+        let _ = d.render(Some(bytes), Lang::En);
     }
 }
 
@@ -256,10 +257,10 @@ fn mutated_files_never_panic_and_report_inside_the_file() {
         None,
         false,
     );
-    assert_eq!(full.report.errors(), 0, "{}", full.render(false));
+    assert_eq!(full.report.errors(), 0, "{}", full.render(Lang::Fr));
     let baseline = validate(dir.path());
     assert_eq!(places(&full, dir.path()), places(&baseline, dir.path()));
-    assert_eq!(baseline.report.errors(), 0, "{}", baseline.render(false));
+    assert_eq!(baseline.report.errors(), 0, "{}", baseline.render(Lang::Fr));
     spans_inside(&baseline, "baseline", None);
     let cases: usize = std::env::var("KLUB_FUZZ_CASES")
         .ok()
@@ -297,7 +298,7 @@ fn mutated_files_never_panic_and_report_inside_the_file() {
                     .iter()
                     .any(|d| d.severity == Severity::Error && d.file == *file),
                 "{label}: no error names the damaged file:\n{}",
-                v.render(false)
+                v.render(Lang::Fr)
             );
         }
         if errors > 0 {
@@ -341,7 +342,7 @@ fn bom_and_windows_line_endings_are_accepted_as_if_absent() {
     }
     let a = validate(plain.path());
     let b = validate(windows.path());
-    assert_eq!(b.report.errors(), 0, "{}", b.render(false));
+    assert_eq!(b.report.errors(), 0, "{}", b.render(Lang::Fr));
     assert_eq!(a.report.diags.len(), b.report.diags.len());
     assert_eq!(places(&a, plain.path()), places(&b, windows.path()));
     spans_inside(&b, "BOM + CRLF", None);
@@ -363,6 +364,6 @@ fn bom_and_windows_line_endings_are_accepted_as_if_absent() {
     }
     let a = validate(plain.path());
     let b = validate(windows.path());
-    assert_eq!(a.report.errors(), 1, "{}", a.render(false));
+    assert_eq!(a.report.errors(), 1, "{}", a.render(Lang::Fr));
     assert_eq!(places(&a, plain.path()), places(&b, windows.path()));
 }

@@ -193,7 +193,7 @@ impl Station {
 pub fn errors_only(v: &Validation) -> String {
     let mut out = String::new();
     for d in v.report.diags.iter().filter(|d| d.is_error()) {
-        out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), false));
+        out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), Lang::Fr));
         out.push('\n');
     }
     out

@@ -803,13 +803,16 @@ pub fn render_checks(checks: &[Check]) -> String {
             Level::Warn => "Attention",
             Level::Fail => "ÉCHEC",
         };
-        let what = c.what.get(false);
+        let what = c.what.get(crate::domain::text::Lang::Fr);
         let first = what.lines().next().unwrap_or_default();
         out.push_str(&format!("{tag} · {first}\n"));
         if let Some(t) = &c.todo
             && c.level != Level::Ok
         {
-            out.push_str(&format!("      → {}\n", t.get(false)));
+            out.push_str(&format!(
+                "      → {}\n",
+                t.get(crate::domain::text::Lang::Fr)
+            ));
         }
     }
     out

@@ -2,6 +2,7 @@
 //! open, 1 = not fit), its scanner test card, and a hidden watchdog demonstration.
 
 use crate::cli::CliResult;
+use crate::domain::text::Lang;
 use crate::ops::doctor::{self, Options};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -38,11 +39,11 @@ pub struct Args {
 }
 
 /// Runs `klub doctor`.
-pub fn run(args: &Args, en: bool) -> CliResult {
+pub fn run(args: &Args, lang: Lang) -> CliResult {
     if let Some(out) = &args.test_card {
         crate::fsio::check_output(out, std::slice::from_ref(&args.config), args.force)
-            .map_err(|r| r.message(en))?;
-        let station = doctor::load_station(&args.config).map_err(|m| m.get(en).to_owned())?;
+            .map_err(|r| r.message(lang))?;
+        let station = doctor::load_station(&args.config).map_err(|m| m.get(lang).to_owned())?;
         let payload = doctor::test_card_payload(&station.config.station_id);
         let qr = crate::media::qr::Qr::new(&payload).map_err(|e| format!("{e:?}"))?;
         let bytes = match out.extension().and_then(|x| x.to_str()) {
@@ -52,7 +53,7 @@ pub fn run(args: &Args, en: bool) -> CliResult {
         crate::fsio::write_atomic(out, &bytes).map_err(|e| format!("{} : {e}", out.display()))?;
         println!(
             "{} {} ({payload})",
-            if en {
+            if lang == Lang::En {
                 "Test card written:"
             } else {
                 "Carte test écrite :"
@@ -75,7 +76,7 @@ pub fn run(args: &Args, en: bool) -> CliResult {
             Ok(station) => {
                 eprintln!(
                     "{}",
-                    if en {
+                    if lang == Lang::En {
                         format!("Scan the test card now ({} s)…", args.scan_timeout)
                     } else {
                         format!(
@@ -92,15 +93,15 @@ pub fn run(args: &Args, en: bool) -> CliResult {
     } else {
         checks.push(doctor::scan_skipped());
     }
-    print!("{}", doctor::render(&checks, en));
+    print!("{}", doctor::render(&checks, lang));
     let fit = doctor::fit(&checks);
     println!(
         "{}",
-        match (fit, en) {
-            (true, false) => "Borne prête à ouvrir.",
-            (true, true) => "Station fit to open.",
-            (false, false) => "Borne PAS prête : corrigez les échecs ci-dessus.",
-            (false, true) => "Station NOT fit to open: fix the failures above.",
+        match (fit, lang) {
+            (true, Lang::Fr) => "Borne prête à ouvrir.",
+            (true, Lang::En) => "Station fit to open.",
+            (false, Lang::Fr) => "Borne PAS prête : corrigez les échecs ci-dessus.",
+            (false, Lang::En) => "Station NOT fit to open: fix the failures above.",
         }
     );
     Ok(if fit {
@@ -131,7 +132,7 @@ pub struct WatchdogArgs {
 
 /// Runs a frame loop that pings the watchdog exactly as the station does (for tests and
 /// for checking a unit's `WatchdogSec=`).
-pub fn run_watchdog_demo(args: &WatchdogArgs, _en: bool) -> CliResult {
+pub fn run_watchdog_demo(args: &WatchdogArgs, _lang: Lang) -> CliResult {
     let mut wd = crate::ops::watchdog::Watchdog::from_env();
     wd.ready();
     let end = Instant::now() + Duration::from_secs(args.seconds);
@@ -154,8 +155,8 @@ pub struct BackupArgs {
 
 /// Runs `klub backup`: today's copy of the log in `<data_dir>/backups`, 7 kept (exit 1 when
 /// skipped for lack of disk space, so the timer's failure shows in `systemctl --failed`).
-pub fn run_backup(args: &BackupArgs, en: bool) -> CliResult {
-    let station = doctor::load_station(&args.config).map_err(|m| m.get(en).to_owned())?;
+pub fn run_backup(args: &BackupArgs, lang: Lang) -> CliResult {
+    let station = doctor::load_station(&args.config).map_err(|m| m.get(lang).to_owned())?;
     let db = station.data.join(doctor::LOG_FILE);
     let today = crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0;
     let outcome = crate::ops::backup::daily(
@@ -167,15 +168,11 @@ pub fn run_backup(args: &BackupArgs, en: bool) -> CliResult {
     use crate::ops::backup::Outcome;
     match &outcome {
         Outcome::Made(p) | Outcome::AlreadyDone(p) => {
-            println!(
-                "{} {}",
-                if en { "Backup:" } else { "Sauvegarde :" },
-                p.display()
-            );
+            println!("{} {}", lang.pick("Sauvegarde :", "Backup:"), p.display());
         }
         Outcome::NoLog => println!(
             "{}",
-            if en {
+            if lang == Lang::En {
                 "No log yet."
             } else {
                 "Pas encore de journal."

@@ -3,15 +3,15 @@
 use crate::cli::CliResult;
 use crate::content::set::{Validation, load_kiosk_file};
 use crate::domain::session::Source;
-use crate::domain::text::printable;
+use crate::domain::text::{Lang, printable};
 use crate::fsio::{check_output, write_atomic};
 use crate::report;
 use crate::storage::{db, merge, purge, read, time};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn t(en: bool, fr: &str, e: &str) -> String {
-    if en { e.to_owned() } else { fr.to_owned() }
+fn t(lang: Lang, fr: &str, e: &str) -> String {
+    lang.pick(fr.to_owned(), e.to_owned())
 }
 
 /// An error as printed: its text may quote a log or a file name from a stick.
@@ -114,23 +114,23 @@ pub struct PurgeArgs {
 }
 
 /// Runs `klub merge`.
-pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
+pub fn run_merge(a: &MergeArgs, lang: Lang) -> CliResult {
     let r = merge::merge(&a.inputs, &a.out).map_err(clean)?;
     println!(
         "{} : {} {}, {} {}, {} {}{}{}",
         shown(&a.out),
         r.added,
-        t(en, "sessions ajoutées", "sessions added"),
+        t(lang, "sessions ajoutées", "sessions added"),
         r.updated,
-        t(en, "complétées", "completed"),
+        t(lang, "complétées", "completed"),
         r.unchanged,
-        t(en, "déjà présentes", "already there"),
+        t(lang, "déjà présentes", "already there"),
         if r.skipped > 0 {
             format!(
                 " ({} {})",
                 r.skipped,
                 t(
-                    en,
+                    lang,
                     "journaux déjà fusionnés et inchangés, non relus",
                     "logs already merged and unchanged, not read again"
                 )
@@ -141,14 +141,14 @@ pub fn run_merge(a: &MergeArgs, en: bool) -> CliResult {
         if r.written {
             String::new()
         } else {
-            t(en, " (fichier inchangé)", " (file unchanged)")
+            t(lang, " (fichier inchangé)", " (file unchanged)")
         }
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub export`.
-pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
+pub fn run_export(a: &ExportArgs, lang: Lang) -> CliResult {
     let sep = match a.sep.as_str() {
         "," => b',',
         "\\t" => b'\t',
@@ -159,7 +159,7 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
             .filter(|b| b.len() == 32)
             .ok_or_else(|| {
                 t(
-                    en,
+                    lang,
                     "--hash-key : 64 chiffres hexadécimaux",
                     "--hash-key: 64 hex digits",
                 )
@@ -172,7 +172,7 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
     };
     if let Some(dir) = &a.out {
         for out in std::iter::once(dir.clone()).chain(report::export::outputs(dir)) {
-            check_output(&out, &a.dbs, a.force).map_err(|r| r.message(en))?;
+            check_output(&out, &a.dbs, a.force).map_err(|r| r.message(lang))?;
         }
     }
     let opts = report::export::Options {
@@ -183,20 +183,20 @@ pub fn run_export(a: &ExportArgs, en: bool) -> CliResult {
         let n = report::export::export(&a.dbs, out, &opts).map_err(clean)?;
         println!(
             "{n} {} {}",
-            t(en, "sessions exportées dans", "sessions exported to"),
+            t(lang, "sessions exportées dans", "sessions exported to"),
             shown(out)
         );
     }
-    crate::cli::warehouse::run_export(a, opts.pass_key.as_deref(), en)?;
+    crate::cli::warehouse::run_export(a, opts.pass_key.as_deref(), lang)?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub report`.
-pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
+pub fn run_report(a: &ReportArgs, lang: Lang) -> CliResult {
     let inputs: Vec<PathBuf> = a.db.iter().cloned().collect();
-    check_output(&a.out, &inputs, a.force).map_err(|r| r.message(en))?;
+    check_output(&a.out, &inputs, a.force).map_err(|r| r.message(lang))?;
     if let Some(dir) = &a.png {
-        check_output(dir, &inputs, a.force).map_err(|r| r.message(en))?;
+        check_output(dir, &inputs, a.force).map_err(|r| r.message(lang))?;
     }
     let (input, warehouse);
     let conn: &rusqlite::Connection = match &a.db {
@@ -205,12 +205,12 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
             &input
         }
         None => {
-            warehouse = a.warehouse.log(en)?;
+            warehouse = a.warehouse.log(lang)?;
             &warehouse
         }
     };
     let opts = report::html::Options {
-        en,
+        lang,
         include_simulated: a.include_simulated,
     };
     let r = report::html::build(conn, &opts).map_err(clean)?;
@@ -220,7 +220,7 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
         for (name, svg) in &r.charts {
             let png = report::png::render(svg)?;
             let p = dir.join(format!("{name}.png"));
-            check_output(&p, &inputs, a.force).map_err(|r| r.message(en))?;
+            check_output(&p, &inputs, a.force).map_err(|r| r.message(lang))?;
             write_atomic(&p, &png).map_err(|e| format!("{} : {e}", p.display()))?;
         }
     }
@@ -228,7 +228,7 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
         "{} ({} {})",
         a.out.display(),
         r.sessions,
-        t(en, "sessions", "sessions")
+        t(lang, "sessions", "sessions")
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -237,7 +237,7 @@ pub fn run_report(a: &ReportArgs, en: bool) -> CliResult {
 ///
 /// Every string read from the log is printed through [`printable`]: the log's CHECKs are
 /// not evaluated on reading, and a hand-edited log could hold terminal escapes.
-pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
+pub fn run_stats(a: &StatsArgs, lang: Lang) -> CliResult {
     let (input, warehouse);
     let conn: &rusqlite::Connection = match &a.db {
         Some(db) => {
@@ -247,7 +247,7 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
         }
         None => {
             println!("{}", a.warehouse.describe());
-            warehouse = a.warehouse.log(en)?;
+            warehouse = a.warehouse.log(lang)?;
             &warehouse
         }
     };
@@ -257,7 +257,7 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     println!(
         "  {total} {}",
         t(
-            en,
+            lang,
             "sessions (une personne peut en faire plusieurs)",
             "sessions (one person can make several)"
         )
@@ -273,12 +273,12 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     stops.dedup();
     println!(
         "  {} : {}",
-        t(en, "bornes", "stations"),
+        t(lang, "bornes", "stations"),
         printable(&stations.join(", "))
     );
     println!(
         "  {} : {}",
-        t(en, "étapes", "stops"),
+        t(lang, "étapes", "stops"),
         printable(&stops.join(", "))
     );
     if let (Some(first), Some(last)) = (
@@ -287,7 +287,7 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
     ) {
         println!(
             "  {} {} → {}",
-            t(en, "du", "from"),
+            t(lang, "du", "from"),
             time::paris_day_hour(first).0,
             time::paris_day_hour(last).0
         );
@@ -298,23 +298,23 @@ pub fn run_stats(a: &StatsArgs, en: bool) -> CliResult {
         .count();
     println!(
         "  {} : {visitors}",
-        t(en, "sessions de visiteurs", "visitor sessions")
+        t(lang, "sessions de visiteurs", "visitor sessions")
     );
     Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `klub purge`.
-pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
+pub fn run_purge(a: &PurgeArgs, lang: Lang) -> CliResult {
     let (cutoff, why) = match &a.before {
         Some(d) => (
             time::parse_paris_date(d).ok_or_else(|| {
                 t(
-                    en,
+                    lang,
                     "--before : date AAAA-MM-JJ attendue",
                     "--before: expected a YYYY-MM-DD date",
                 )
             })?,
-            format!("{} {d}", t(en, "avant le", "before")),
+            format!("{} {d}", t(lang, "avant le", "before")),
         ),
         None => {
             let mut v = Validation::default();
@@ -322,9 +322,9 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
             if v.report.errors() > 0 {
                 return Err(format!(
                     "{}{}",
-                    v.render(en),
+                    v.render(lang),
                     t(
-                        en,
+                        lang,
                         "configuration invalide : durée de conservation inconnue",
                         "invalid config: retention period unknown"
                     )
@@ -335,7 +335,11 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
                 return Err(format!(
                     "{} : {}",
                     a.config.display(),
-                    t(en, "pas une configuration de borne", "not a station config")
+                    t(
+                        lang,
+                        "pas une configuration de borne",
+                        "not a station config"
+                    )
                 )
                 .into());
             };
@@ -344,9 +348,9 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
                 time::now_ms() - days * 86_400_000,
                 format!(
                     "{} {days} {}",
-                    t(en, "de plus de", "older than"),
+                    t(lang, "de plus de", "older than"),
                     t(
-                        en,
+                        lang,
                         "jours (conservation fixée par le délégué à la protection des données)",
                         "days (retention set by the data protection officer)"
                     )
@@ -356,10 +360,10 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
     };
     let n = match (&a.db, &a.postgres) {
         (Some(db), _) => purge::purge_before(db, cutoff).map_err(clean)?,
-        (None, Some(url)) => crate::cli::warehouse::purge(url, cutoff, en)?,
+        (None, Some(url)) => crate::cli::warehouse::purge(url, cutoff, lang)?,
         (None, None) => {
             return Err(t(
-                en,
+                lang,
                 "journal ou --postgres attendu",
                 "a log or --postgres expected",
             )
@@ -368,7 +372,7 @@ pub fn run_purge(a: &PurgeArgs, en: bool) -> CliResult {
     };
     println!(
         "{n} {} {why}",
-        t(en, "sessions effacées :", "sessions deleted:")
+        t(lang, "sessions effacées :", "sessions deleted:")
     );
     Ok(ExitCode::SUCCESS)
 }

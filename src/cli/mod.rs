@@ -1,5 +1,6 @@
 //! The `klub` command line for facilitators and organisers: argument parsing and dispatch.
 
+use crate::domain::text::Lang;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -22,8 +23,8 @@ pub mod warehouse;
 )]
 pub struct Cli {
     /// Messages in English instead of French.
-    #[arg(long, global = true, value_parser = ["fr", "en"], default_value = "fr")]
-    pub lang: String,
+    #[arg(long, global = true, default_value = "fr")]
+    pub lang: Lang,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -69,39 +70,43 @@ pub enum Command {
     WatchdogDemo(doctor::WatchdogArgs),
 }
 
-impl Cli {
-    /// Whether messages are in English.
-    pub fn en(&self) -> bool {
-        self.lang == "en"
+/// `--lang fr|en`: the accepted values are [`Lang`]'s codes.
+impl clap::ValueEnum for Lang {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Lang::Fr, Lang::En]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.code()))
     }
 }
 
 /// Runs a parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let en = cli.en();
+    let lang = cli.lang;
     let result = match cli.command {
-        Command::Validate(args) => validate::run(&args, en),
-        Command::Narrate(args) => narrate::run(&args, en),
-        Command::Pass(args) => pass::run_pass(&args, en),
-        Command::Qr(args) => pass::run_qr(&args, en),
-        Command::Key(args) => pass::run_key(&args, en),
-        Command::Site(args) => site::run(&args, en),
-        Command::Simulate(args) => simulate::run(&args, en),
-        Command::Export(args) => log::run_export(&args, en),
-        Command::Push(args) => warehouse::run_push(&args, en),
-        Command::Merge(args) => log::run_merge(&args, en),
-        Command::Report(args) => log::run_report(&args, en),
-        Command::Stats(args) => log::run_stats(&args, en),
-        Command::Purge(args) => log::run_purge(&args, en),
-        Command::Pin(args) => pin::run(&args, en),
-        Command::Doctor(args) => doctor::run(&args, en),
-        Command::Backup(args) => doctor::run_backup(&args, en),
-        Command::WatchdogDemo(args) => doctor::run_watchdog_demo(&args, en),
+        Command::Validate(args) => validate::run(&args, lang),
+        Command::Narrate(args) => narrate::run(&args, lang),
+        Command::Pass(args) => pass::run_pass(&args, lang),
+        Command::Qr(args) => pass::run_qr(&args, lang),
+        Command::Key(args) => pass::run_key(&args, lang),
+        Command::Site(args) => site::run(&args, lang),
+        Command::Simulate(args) => simulate::run(&args, lang),
+        Command::Export(args) => log::run_export(&args, lang),
+        Command::Push(args) => warehouse::run_push(&args, lang),
+        Command::Merge(args) => log::run_merge(&args, lang),
+        Command::Report(args) => log::run_report(&args, lang),
+        Command::Stats(args) => log::run_stats(&args, lang),
+        Command::Purge(args) => log::run_purge(&args, lang),
+        Command::Pin(args) => pin::run(&args, lang),
+        Command::Doctor(args) => doctor::run(&args, lang),
+        Command::Backup(args) => doctor::run_backup(&args, lang),
+        Command::WatchdogDemo(args) => doctor::run_watchdog_demo(&args, lang),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("{}: {e}", if en { "error" } else { "erreur" });
+            eprintln!("{}: {e}", lang.pick("erreur", "error"));
             ExitCode::from(2)
         }
     }
@@ -109,3 +114,33 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// An error a command reports before exiting with status 2.
 pub type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lang_of(args: &[&str]) -> Result<Lang, clap::Error> {
+        Cli::try_parse_from(args).map(|c| c.lang)
+    }
+
+    #[test]
+    fn lang_takes_fr_or_en_anywhere_and_defaults_to_french() {
+        assert_eq!(lang_of(&["klub", "pin", "123456"]).unwrap(), Lang::Fr);
+        assert_eq!(
+            lang_of(&["klub", "--lang", "en", "pin", "123456"]).unwrap(),
+            Lang::En
+        );
+        assert_eq!(
+            lang_of(&["klub", "pin", "123456", "--lang", "fr"]).unwrap(),
+            Lang::Fr
+        );
+        let e = lang_of(&["klub", "--lang", "de", "pin", "123456"]).unwrap_err();
+        assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
+        let names: Vec<String> = <Lang as clap::ValueEnum>::value_variants()
+            .iter()
+            .filter_map(|l| clap::ValueEnum::to_possible_value(l))
+            .map(|v| v.get_name().to_owned())
+            .collect();
+        assert_eq!(names, ["fr", "en"]);
+    }
+}

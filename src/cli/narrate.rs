@@ -79,7 +79,7 @@ impl Drop for Scratch {
 }
 
 /// Generates the missing narration files of a scenario folder.
-pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
+pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
     let v = load_content(
         &args.dir,
         &Options {
@@ -88,7 +88,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
         },
     );
     if v.report.errors() > 0 {
-        return Err(v.render(en));
+        return Err(v.render(lang));
     }
     let mut done = Done::default();
     let scratch = Scratch::new().map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
@@ -118,7 +118,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                         return Err(format!(
                             "{} : {}",
                             d.display(),
-                            if en {
+                            if lang == Lang::En {
                                 "a symbolic link: refused (make it a real folder)"
                             } else {
                                 "lien symbolique refusé (faites-en un vrai dossier)"
@@ -137,7 +137,7 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
                     .arg(words)
                     .status()
                     .map_err(|e| {
-                        if en {
+                        if lang == Lang::En {
                             format!(
                                 "cannot run {}: {e} (install the espeak-ng package)",
                                 args.espeak
@@ -170,9 +170,9 @@ pub fn narrate(args: &Args, en: bool) -> Result<Done, String> {
 }
 
 /// Runs `klub narrate`.
-pub fn run(args: &Args, en: bool) -> CliResult {
-    let done = narrate(args, en)?;
-    if en {
+pub fn run(args: &Args, lang: Lang) -> CliResult {
+    let done = narrate(args, lang)?;
+    if lang == Lang::En {
         println!(
             "{} file(s) generated, {} up to date, {} recorded (kept).",
             done.written, done.fresh, done.recorded

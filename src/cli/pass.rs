@@ -8,7 +8,7 @@ use crate::domain::pass::{FleetKey, Pass, PassError, PassId, Policy, Verdict, Vi
 use crate::domain::scenario::{Scenario, StepBody};
 use crate::domain::scoring::{Answer, Profile};
 use crate::domain::session::{Session, SessionId, Source, fits};
-use crate::domain::text::Lang;
+use crate::domain::text::{Lang, Variant};
 use crate::media::qr::Qr;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -91,8 +91,8 @@ pub enum KeyCommand {
     },
 }
 
-fn msg(en: bool, fr: &str, english: &str) -> String {
-    if en { english.into() } else { fr.into() }
+fn msg(lang: Lang, fr: &str, english: &str) -> String {
+    lang.pick(fr.into(), english.into())
 }
 
 /// Minutes since the Unix epoch, now.
@@ -120,29 +120,29 @@ pub fn format_minutes(min: u32) -> String {
 }
 
 /// Loads a station config file, or the defaults (demo key) without one.
-fn load_config(path: Option<&Path>, en: bool) -> Result<StationConfig, String> {
+fn load_config(path: Option<&Path>, lang: Lang) -> Result<StationConfig, String> {
     let Some(path) = path else {
         return Ok(StationConfig::default());
     };
     let mut v = Validation::default();
     load_kiosk_file(&mut v, path);
     if v.report.errors() > 0 {
-        return Err(v.render(en));
+        return Err(v.render(lang));
     }
     v.configs.pop().map(|(_, c)| c).ok_or_else(|| {
         msg(
-            en,
+            lang,
             &format!("{} n'est pas une config de borne", path.display()),
             &format!("{} is not a station config", path.display()),
         )
     })
 }
 
-fn load(setup: &Setup, en: bool) -> Result<(StationConfig, FleetKey, ContentSet), String> {
-    let cfg = load_config(setup.config.as_deref(), en)?;
+fn load(setup: &Setup, lang: Lang) -> Result<(StationConfig, FleetKey, ContentSet), String> {
+    let cfg = load_config(setup.config.as_deref(), lang)?;
     let key = FleetKey::from_config(&cfg).ok_or_else(|| {
         msg(
-            en,
+            lang,
             "la clé de flotte de la config est mal formée (64 chiffres hexadécimaux attendus)",
             "the config's fleet key is malformed (64 hex digits expected)",
         )
@@ -151,26 +151,26 @@ fn load(setup: &Setup, en: bool) -> Result<(StationConfig, FleetKey, ContentSet)
         eprintln!(
             "{}",
             msg(
-                en,
+                lang,
                 "attention : clé de démonstration (publique) ; avant une vraie tournée : klub key new",
                 "warning: demo key (public); before a real tour: klub key new"
             )
         );
     }
-    let set = ContentSet::load(&setup.scenarios).map_err(|v| v.render(en))?;
+    let set = ContentSet::load(&setup.scenarios).map_err(|v| v.render(lang))?;
     Ok((cfg, key, set))
 }
 
 /// Runs `klub pass …`.
-pub fn run_pass(args: &PassArgs, en: bool) -> CliResult {
+pub fn run_pass(args: &PassArgs, lang: Lang) -> CliResult {
     match &args.command {
-        PassCommand::Inspect { text, setup } => inspect(text, setup, en),
-        PassCommand::Sample { seed, time, setup } => sample(*seed, *time, setup, en),
+        PassCommand::Inspect { text, setup } => inspect(text, setup, lang),
+        PassCommand::Sample { seed, time, setup } => sample(*seed, *time, setup, lang),
     }
 }
 
-fn inspect(text: &str, setup: &Setup, en: bool) -> CliResult {
-    let (cfg, key, set) = load(setup, en)?;
+fn inspect(text: &str, setup: &Setup, lang: Lang) -> CliResult {
+    let (cfg, key, set) = load(setup, lang)?;
     let now = now_minutes();
     let keys = [key];
     let policy = Policy {
@@ -181,24 +181,24 @@ fn inspect(text: &str, setup: &Setup, en: bool) -> CliResult {
     };
     let verified = Pass::verify(text, &policy);
     let verdict = Verdict::of(&verified);
-    println!("{}", verdict.message(en));
+    println!("{}", verdict.message(lang));
     let pass = match (&verified, Pass::read_unverified(text)) {
         (Ok(p), _) => p.clone(),
         (Err(PassError::NotAPass | PassError::UnknownVersion(_)), _) | (_, Err(_)) => {
             if let Err(PassError::UnknownVersion(v)) = verified {
-                println!("{} {v}", msg(en, "version :", "version:"));
+                println!("{} {v}", msg(lang, "version :", "version:"));
             }
             return Ok(ExitCode::from(1));
         }
         (Err(_), Ok(p)) => {
             println!(
                 "{}",
-                msg(en, "Contenu (non vérifié) :", "Contents (not verified):")
+                msg(lang, "Contenu (non vérifié) :", "Contents (not verified):")
             );
             p
         }
     };
-    print!("{}", describe(&pass, &set, &cfg, now, en));
+    print!("{}", describe(&pass, &set, &cfg, now, lang));
     Ok(if verdict == Verdict::Valid {
         ExitCode::SUCCESS
     } else {
@@ -206,19 +206,15 @@ fn inspect(text: &str, setup: &Setup, en: bool) -> CliResult {
     })
 }
 
-fn area_name(a: Area, en: bool) -> String {
-    let v = a.verb();
-    if en { v.en.unwrap_or(v.fr) } else { v.fr }
+fn area_name(a: Area, lang: Lang) -> String {
+    a.verb().get(Variant::for_visitor(lang, false)).to_owned()
 }
 
 /// What a pass holds, one field a line.
-fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, en: bool) -> String {
+fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, lang: Lang) -> String {
     let mut out = String::new();
     let mut line = |fr: &str, english: &str, value: String| {
-        out.push_str(&format!(
-            "  {:<14} {value}\n",
-            if en { english } else { fr }
-        ));
+        out.push_str(&format!("  {:<14} {value}\n", lang.pick(fr, english)));
     };
     line(
         "version",
@@ -234,7 +230,7 @@ fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, en: bool)
         format!(
             "{} ({age} {})",
             format_minutes(p.issued_min),
-            msg(en, "j", "d")
+            msg(lang, "j", "d")
         ),
     );
     let ours = set.catalogue.fingerprint();
@@ -245,10 +241,10 @@ fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, en: bool)
             "{:08x} ({})",
             p.catalogue,
             if p.catalogue == ours {
-                msg(en, "le nôtre", "ours")
+                msg(lang, "le nôtre", "ours")
             } else {
                 msg(
-                    en,
+                    lang,
                     &format!("autre ; le nôtre : {ours:08x}"),
                     &format!("other; ours: {ours:08x}"),
                 )
@@ -256,7 +252,7 @@ fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, en: bool)
         ),
     );
     let stop = match p.stop {
-        0 => msg(en, "aucune", "none"),
+        0 => msg(lang, "aucune", "none"),
         c if c == stop_code(sample_stop(cfg)) => format!("{c:04x} ({})", sample_stop(cfg)),
         c => format!("{c:04x}"),
     };
@@ -273,14 +269,16 @@ fn describe(p: &Pass, set: &ContentSet, cfg: &StationConfig, now: u32, en: bool)
     line(
         "situation",
         "situation",
-        p.situation
-            .map_or_else(|| msg(en, "non dite", "not given"), |s| s.id().to_string()),
+        p.situation.map_or_else(
+            || msg(lang, "non dite", "not given"),
+            |s| s.id().to_string(),
+        ),
     );
     let areas: Vec<String> = Area::ALL
         .iter()
         .map(|a| {
             let d = p.areas[a.index()];
-            format!("{} {} ({})", area_name(*a, en), d.score, d.evidence)
+            format!("{} {} ({})", area_name(*a, lang), d.score, d.evidence)
         })
         .collect();
     line("domaines", "areas", areas.join(", "));
@@ -421,8 +419,8 @@ fn play(
     (s.profile(scenario, skills), answered)
 }
 
-fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliResult {
-    let (cfg, key, set) = load(setup, en)?;
+fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, lang: Lang) -> CliResult {
+    let (cfg, key, set) = load(setup, lang)?;
     let seeded = seed.is_some();
     let seed = match seed {
         Some(s) => s,
@@ -435,7 +433,7 @@ fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliR
     let mut rng = StdRng::seed_from_u64(seed);
     let talents = set.scenario("talents").ok_or_else(|| {
         msg(
-            en,
+            lang,
             "le scénario « talents » est introuvable",
             "the \"talents\" scenario is missing",
         )
@@ -462,8 +460,8 @@ fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliR
     let mut pass = Pass::new(key.id, id, &set.catalogue, &set.skills, &visit);
     println!(
         "{} {seed} : {} {answered}, situation {}",
-        msg(en, "Visiteur simulé, graine", "Sample visitor, seed"),
-        msg(en, "réponses", "answers"),
+        msg(lang, "Visiteur simulé, graine", "Sample visitor, seed"),
+        msg(lang, "réponses", "answers"),
         situation.id()
     );
     // Then the immersion station of their best trade that has one, merged into the pass.
@@ -485,18 +483,18 @@ fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliR
         pass = pass.merge_session(key.id, &set.catalogue, &set.skills, &visit);
         println!(
             "{} « {} » : {} {n2}",
-            msg(en, "puis immersion", "then immersion"),
+            msg(lang, "puis immersion", "then immersion"),
             sc.id,
-            msg(en, "réponses", "answers")
+            msg(lang, "réponses", "answers")
         );
     }
-    print!("{}", describe(&pass, &set, &cfg, now, en));
+    print!("{}", describe(&pass, &set, &cfg, now, lang));
     let bytes = pass.to_bytes(&key);
     println!(
         "{} ({} {}) : {}",
-        msg(en, "Pass", "Pass"),
+        msg(lang, "Pass", "Pass"),
         bytes.len(),
-        msg(en, "octets", "bytes"),
+        msg(lang, "octets", "bytes"),
         crate::domain::ids::to_hex(&bytes)
     );
     println!("{}", pass.url(&cfg.results_base_url, &key));
@@ -504,7 +502,7 @@ fn sample(seed: Option<u64>, time: Option<u32>, setup: &Setup, en: bool) -> CliR
 }
 
 /// Runs `klub qr`.
-pub fn run_qr(args: &QrArgs, en: bool) -> CliResult {
+pub fn run_qr(args: &QrArgs, lang: Lang) -> CliResult {
     let qr = Qr::new(&args.text)?;
     let ext = args
         .output
@@ -516,26 +514,26 @@ pub fn run_qr(args: &QrArgs, en: bool) -> CliResult {
         Some("svg") => qr.svg(args.px).into_bytes(),
         _ => {
             return Err(msg(
-                en,
+                lang,
                 "le fichier de sortie doit finir par .png ou .svg",
                 "the output file must end in .png or .svg",
             )
             .into());
         }
     };
-    crate::fsio::check_output(&args.output, &[], false).map_err(|r| r.message(en))?;
+    crate::fsio::check_output(&args.output, &[], false).map_err(|r| r.message(lang))?;
     crate::fsio::write_atomic(&args.output, &bytes).map_err(|e| {
         msg(
-            en,
+            lang,
             &format!("écriture de {} impossible : {e}", args.output.display()),
             &format!("cannot write {}: {e}", args.output.display()),
         )
     })?;
     println!(
         "{} {} ({} {}, {} px)",
-        msg(en, "écrit", "wrote"),
+        msg(lang, "écrit", "wrote"),
         args.output.display(),
-        msg(en, "version", "version"),
+        msg(lang, "version", "version"),
         qr.version(),
         qr.side_px(args.px)
     );
@@ -543,7 +541,7 @@ pub fn run_qr(args: &QrArgs, en: bool) -> CliResult {
 }
 
 /// Runs `klub key new`.
-pub fn run_key(args: &KeyArgs, en: bool) -> CliResult {
+pub fn run_key(args: &KeyArgs, lang: Lang) -> CliResult {
     let KeyCommand::New { id } = args.command;
     let id = match id {
         Some(id) => id,
@@ -557,7 +555,7 @@ pub fn run_key(args: &KeyArgs, en: bool) -> CliResult {
     println!(
         "# {}",
         msg(
-            en,
+            lang,
             "Nouvelle clé de flotte : à copier dans la config de chaque borne (kiosk-config/), jamais dans le dépôt.",
             "New fleet key: copy it into every station config (kiosk-config/), never into the repository."
         )

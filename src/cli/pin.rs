@@ -2,6 +2,7 @@
 
 use crate::cli::CliResult;
 use crate::domain::pin::{PinError, hash_pin};
+use crate::domain::text::Lang;
 use std::process::ExitCode;
 
 /// Arguments of `klub pin`.
@@ -12,11 +13,11 @@ pub struct Args {
 }
 
 /// Prints `pin_hash = "…"` for the `[facilitator]` section.
-pub fn run(args: &Args, en: bool) -> CliResult {
+pub fn run(args: &Args, lang: Lang) -> CliResult {
     let hash = match hash_pin(&args.code) {
         Ok(h) => h,
         Err(PinError::Format) => {
-            return Err(if en {
+            return Err(if lang == Lang::En {
                 "the code must be 6 to 8 digits".into()
             } else {
                 "le code doit faire de 6 à 8 chiffres".into()
@@ -24,7 +25,7 @@ pub fn run(args: &Args, en: bool) -> CliResult {
         }
         Err(e @ PinError::Random(_)) => return Err(e.into()),
     };
-    if en {
+    if lang == Lang::En {
         println!("# Paste into the [facilitator] section of the station config:");
     } else {
         println!("# À coller dans la section [facilitator] de la configuration de la borne :");

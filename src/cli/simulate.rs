@@ -5,6 +5,7 @@ use crate::cli::CliResult;
 use crate::content::set::ContentSet;
 use crate::domain::config::{AgeBand, Situation, VisitContext};
 use crate::domain::dimension::{Dim, Weights};
+use crate::domain::ids::is_id;
 use crate::domain::matching::top_trades;
 use crate::domain::pass::PassId;
 use crate::domain::scenario::{Kind, Scenario, StepBody};
@@ -13,7 +14,6 @@ use crate::domain::session::{Outcome, Session, SessionId, Source};
 use crate::domain::text::Lang;
 use crate::storage::record::{Record, SessionResult, SessionStart, Stamp};
 use crate::storage::writer::{LogWriter, StationInfo, Ticket};
-use crate::domain::ids::is_id;
 use crate::storage::{db, time};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -327,11 +327,11 @@ fn visit(
 /// Runs a simulation, printing `committed <id>` to `out` as sessions become durable.
 pub fn simulate(
     args: &Args,
-    en: bool,
+    lang: Lang,
     out: &mut dyn Write,
 ) -> Result<Summary, Box<dyn std::error::Error>> {
     let t0 = Instant::now();
-    let msg = |fr: &str, e: &str| if en { e.to_owned() } else { fr.to_owned() };
+    let msg = |fr: &str, e: &str| lang.pick(fr.to_owned(), e.to_owned());
     if !is_id(&args.station) {
         return Err(msg(
             "identifiant de borne invalide (ex. borne-1)",
@@ -375,7 +375,7 @@ pub fn simulate(
     let set = ContentSet::load(&args.scenarios).map_err(|v| {
         format!(
             "{}\n{}",
-            v.render(en),
+            v.render(lang),
             msg(
                 "scénarios invalides : corrigez-les (klub validate)",
                 "invalid scenarios: fix them (klub validate)"
@@ -532,14 +532,14 @@ pub fn simulate(
 }
 
 /// Runs `klub simulate`.
-pub fn run(args: &Args, en: bool) -> CliResult {
+pub fn run(args: &Args, lang: Lang) -> CliResult {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let s = simulate(args, en, &mut out)?;
+    let s = simulate(args, lang, &mut out)?;
     eprintln!(
         "{} {} ({:.1} s, {:.0}/s)",
         s.sessions,
-        if en {
+        if lang == Lang::En {
             "simulated sessions committed"
         } else {
             "sessions simulées enregistrées"

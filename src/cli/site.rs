@@ -2,7 +2,7 @@
 
 use crate::cli::CliResult;
 use crate::content::set::{self, Options, load_content};
-use crate::domain::text::printable;
+use crate::domain::text::{Lang, printable};
 use crate::site;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,18 +39,18 @@ pub enum SiteCommand {
 }
 
 /// Runs `klub site`.
-pub fn run(args: &SiteArgs, en: bool) -> CliResult {
+pub fn run(args: &SiteArgs, lang: Lang) -> CliResult {
     match &args.command {
         SiteCommand::Build {
             out,
             scenarios,
             tour,
             force,
-        } => build(out, scenarios, tour.as_deref(), *force, en),
+        } => build(out, scenarios, tour.as_deref(), *force, lang),
     }
 }
 
-fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: bool) -> CliResult {
+fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, lang: Lang) -> CliResult {
     let opts = Options {
         assets: false,
         narration: false,
@@ -63,7 +63,7 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
         if v.report.errors() == 0 && v.tours.is_empty() {
             eprintln!(
                 "{}",
-                if en {
+                if lang == Lang::En {
                     format!("{}: not a tour file (it has no [[stop]])", p.display())
                 } else {
                     format!(
@@ -77,10 +77,10 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
         set::check_configs(&mut v);
     }
     if v.report.errors() > 0 || v.set.catalogue.trades.is_empty() {
-        print!("{}", printable(&v.render(en)));
+        print!("{}", printable(&v.render(lang)));
         eprintln!(
             "{}",
-            if en {
+            if lang == Lang::En {
                 "The page was not written: fix the errors above (klub validate shows them too)."
             } else {
                 "La page n'a pas été écrite : corrigez d'abord les erreurs ci-dessus (klub validate les montre aussi)."
@@ -90,7 +90,7 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
     }
     let inputs: Vec<PathBuf> = v.tours.iter().map(|(p, _)| p.clone()).collect();
     for p in [out.to_owned(), out.join("index.html")] {
-        crate::fsio::check_output(&p, &inputs, force).map_err(|r| r.message(en))?;
+        crate::fsio::check_output(&p, &inputs, force).map_err(|r| r.message(lang))?;
     }
     let tour = v.tours.first().map(|(_, t)| t);
     let built = match site::build(out, &v.set.catalogue, &v.set.skills, tour) {
@@ -98,8 +98,8 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
         Err(e) => {
             eprintln!(
                 "{}: {}",
-                if en { "error" } else { "erreur" },
-                printable(&e.message(en))
+                lang.pick("erreur", "error"),
+                printable(&e.message(lang))
             );
             return Ok(ExitCode::from(2));
         }
@@ -111,7 +111,7 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
         .filter(|c| **c != built.current)
         .map(String::as_str)
         .collect();
-    if en {
+    if lang == Lang::En {
         println!("Page written: {} ({kb} KB)", built.index.display());
         println!("Current catalogue: {}", built.current);
         println!(
@@ -131,7 +131,7 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, en: boo
     if built.examples > 0 {
         eprintln!(
             "{}",
-            if en {
+            if lang == Lang::En {
                 format!(
                     "warning: the tour still has {} example contacts or offers: replace them before publishing",
                     built.examples

@@ -2,7 +2,7 @@
 
 use crate::cli::CliResult;
 use crate::content::paths::validate_paths;
-use crate::domain::text::printable;
+use crate::domain::text::{Lang, printable};
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -22,19 +22,19 @@ pub struct Args {
 }
 
 /// Runs `klub validate`.
-pub fn run(args: &Args, en: bool) -> CliResult {
+pub fn run(args: &Args, lang: Lang) -> CliResult {
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from("scenarios"), PathBuf::from("kiosk-config")]
     } else {
         args.paths.clone()
     };
     let v = validate_paths(&paths, args.rome.as_deref(), !args.no_narration);
-    let mut out = v.render(en);
+    let mut out = v.render(lang);
     if !v.coverage.is_empty() {
         let _ = writeln!(
             out,
             "{}",
-            if en {
+            if lang == Lang::En {
                 "Coverage (English, easy French, narration):"
             } else {
                 "Couverture (anglais, français facile, voix) :"
@@ -47,16 +47,16 @@ pub fn run(args: &Args, en: bool) -> CliResult {
                 "  {:<16} {:>3} {}  en {:>3} %  facile {:>3} %  {} {:>3} %",
                 c.scenario,
                 c.texts,
-                if en { "texts" } else { "textes" },
+                lang.pick("textes", "texts"),
                 pct(c.en, c.texts),
                 pct(c.facile, c.texts),
-                if en { "voice" } else { "voix" },
+                lang.pick("voix", "voice"),
                 pct(c.narrated, c.voices)
             );
         }
     }
     let (e, w) = (v.report.errors(), v.report.warnings());
-    if en {
+    if lang == Lang::En {
         let _ = writeln!(out, "{e} error(s), {w} warning(s).");
     } else {
         let _ = writeln!(out, "{e} erreur(s), {w} avertissement(s).");

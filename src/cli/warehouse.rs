@@ -2,10 +2,11 @@
 //! (feature `warehouse`: PostgreSQL and Parquet).
 
 use crate::cli::CliResult;
+use crate::domain::text::Lang;
 use std::path::PathBuf;
 
-fn t(en: bool, fr: &str, e: &str) -> String {
-    if en { e.to_owned() } else { fr.to_owned() }
+fn t(lang: Lang, fr: &str, e: &str) -> String {
+    lang.pick(fr.to_owned(), e.to_owned())
 }
 
 /// Arguments of `klub push`.
@@ -41,9 +42,9 @@ pub struct Period {
 }
 
 #[cfg(not(feature = "warehouse"))]
-fn without(en: bool) -> Box<dyn std::error::Error> {
+fn without(lang: Lang) -> Box<dyn std::error::Error> {
     t(
-        en,
+        lang,
         "ce klub est construit sans l'entrepôt (fonction « warehouse ») : PostgreSQL et Parquet indisponibles",
         "this klub is built without the warehouse feature: no PostgreSQL or Parquet",
     )
@@ -60,11 +61,11 @@ impl Period {
 
     /// The selected tours and months, copied into an in-memory log.
     #[cfg(feature = "warehouse")]
-    pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
+    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
         use crate::warehouse::{pg, select};
         let url = self.postgres.as_deref().ok_or_else(|| {
             t(
-                en,
+                lang,
                 "journal ou --postgres attendu",
                 "a log or --postgres expected",
             )
@@ -79,14 +80,14 @@ impl Period {
 
     /// Without the warehouse there is nothing to read.
     #[cfg(not(feature = "warehouse"))]
-    pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
-        Err(without(en))
+    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
+        Err(without(lang))
     }
 }
 
 /// Runs `klub push`.
 #[cfg(feature = "warehouse")]
-pub fn run_push(a: &PushArgs, en: bool) -> CliResult {
+pub fn run_push(a: &PushArgs, lang: Lang) -> CliResult {
     use crate::warehouse::{pg, push};
     let target = pg::Target::parse(&a.postgres)?;
     let r = push::push(&target, &a.inputs, a.batch.max(1), |input, r| {
@@ -94,24 +95,24 @@ pub fn run_push(a: &PushArgs, en: bool) -> CliResult {
             "{} : {} {}",
             input.display(),
             r.added + r.updated + r.unchanged,
-            t(en, "sessions traitées", "sessions done")
+            t(lang, "sessions traitées", "sessions done")
         );
     })?;
     println!(
         "{} {}, {} {}, {} {}, {} {}",
         r.added,
-        t(en, "sessions ajoutées", "sessions added"),
+        t(lang, "sessions ajoutées", "sessions added"),
         r.updated,
         t(
-            en,
+            lang,
             "remplacées par une révision plus récente",
             "replaced by a newer revision"
         ),
         r.unchanged,
-        t(en, "déjà présentes", "already there"),
+        t(lang, "déjà présentes", "already there"),
         r.past_retention,
         t(
-            en,
+            lang,
             "écartées (plus anciennes que la dernière purge)",
             "left out (older than the last purge)"
         ),
@@ -121,13 +122,13 @@ pub fn run_push(a: &PushArgs, en: bool) -> CliResult {
 
 /// Without the warehouse, `klub push` explains why it cannot run.
 #[cfg(not(feature = "warehouse"))]
-pub fn run_push(_: &PushArgs, en: bool) -> CliResult {
-    Err(without(en))
+pub fn run_push(_: &PushArgs, lang: Lang) -> CliResult {
+    Err(without(lang))
 }
 
 /// `klub purge --postgres`: returns how many sessions were deleted.
 #[cfg(feature = "warehouse")]
-pub fn purge(url: &str, cutoff_ms: i64, en: bool) -> Result<usize, Box<dyn std::error::Error>> {
+pub fn purge(url: &str, cutoff_ms: i64, lang: Lang) -> Result<usize, Box<dyn std::error::Error>> {
     use crate::warehouse::pg;
     let mut client = pg::Target::parse(url)?.connect()?;
     let r = pg::purge_before(&mut client, cutoff_ms)?;
@@ -135,7 +136,7 @@ pub fn purge(url: &str, cutoff_ms: i64, en: bool) -> Result<usize, Box<dyn std::
         "{} {}",
         r.aggregated,
         t(
-            en,
+            lang,
             "lignes mensuelles agrégées conservées (klub.monthly)",
             "monthly aggregate rows kept (klub.monthly)"
         )
@@ -145,8 +146,8 @@ pub fn purge(url: &str, cutoff_ms: i64, en: bool) -> Result<usize, Box<dyn std::
 
 /// Without the warehouse there is nothing to purge.
 #[cfg(not(feature = "warehouse"))]
-pub fn purge(_: &str, _: i64, en: bool) -> Result<usize, Box<dyn std::error::Error>> {
-    Err(without(en))
+pub fn purge(_: &str, _: i64, lang: Lang) -> Result<usize, Box<dyn std::error::Error>> {
+    Err(without(lang))
 }
 
 /// The Parquet and open-data parts of `klub export`, when asked for.
@@ -154,7 +155,7 @@ pub fn purge(_: &str, _: i64, en: bool) -> Result<usize, Box<dyn std::error::Err
 pub fn run_export(
     a: &crate::cli::log::ExportArgs,
     key: Option<&[u8]>,
-    en: bool,
+    lang: Lang,
 ) -> Result<(), Box<dyn std::error::Error>> {
     use crate::warehouse::{opendata, parquet, push};
     if a.parquet.is_none() && a.open_data.is_none() {
@@ -166,7 +167,7 @@ pub fn run_export(
         let n = parquet::write(&log, dir, key)?;
         println!(
             "{n} {} {} (Parquet)",
-            t(en, "sessions exportées dans", "sessions exported to"),
+            t(lang, "sessions exportées dans", "sessions exported to"),
             dir.display()
         );
     }
@@ -174,7 +175,11 @@ pub fn run_export(
         let n = opendata::write(&log, dir)?;
         println!(
             "{n} {} {}",
-            t(en, "lignes de données ouvertes dans", "open-data lines in"),
+            t(
+                lang,
+                "lignes de données ouvertes dans",
+                "open-data lines in"
+            ),
             dir.display()
         );
     }
@@ -186,10 +191,10 @@ pub fn run_export(
 pub fn run_export(
     a: &crate::cli::log::ExportArgs,
     _: Option<&[u8]>,
-    en: bool,
+    lang: Lang,
 ) -> Result<(), Box<dyn std::error::Error>> {
     if a.parquet.is_some() || a.open_data.is_some() {
-        return Err(without(en));
+        return Err(without(lang));
     }
     Ok(())
 }

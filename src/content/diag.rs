@@ -1,6 +1,7 @@
 //! Diagnostics for facilitators: file:line:col, the offending line with a caret, and a
 //! hint in plain French (or English).
 
+use crate::domain::text::Lang;
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -33,8 +34,8 @@ impl Msg {
     }
 
     /// The message in the asked language.
-    pub fn get(&self, en: bool) -> &str {
-        if en { &self.en } else { &self.fr }
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.fr, &self.en)
     }
 }
 
@@ -93,14 +94,14 @@ impl Diagnostic {
     }
 
     /// Renders the finding like a compiler would. `bytes` is the file's content, if known.
-    pub fn render(&self, bytes: Option<&[u8]>, en: bool) -> String {
-        let label = match (self.severity, en) {
-            (Severity::Error, false) => "erreur",
-            (Severity::Error, true) => "error",
-            (Severity::Warning, false) => "avertissement",
-            (Severity::Warning, true) => "warning",
+    pub fn render(&self, bytes: Option<&[u8]>, lang: Lang) -> String {
+        let label = match (self.severity, lang) {
+            (Severity::Error, Lang::Fr) => "erreur",
+            (Severity::Error, Lang::En) => "error",
+            (Severity::Warning, Lang::Fr) => "avertissement",
+            (Severity::Warning, Lang::En) => "warning",
         };
-        let mut out = format!("{label}: {}\n", self.msg.get(en));
+        let mut out = format!("{label}: {}\n", self.msg.get(lang));
         let file = self.file.display();
         match (bytes, &self.span) {
             (Some(b), Some(span)) => {
@@ -124,8 +125,8 @@ impl Diagnostic {
             }
         }
         if let Some(h) = &self.hint {
-            let word = if en { "hint:" } else { "aide :" };
-            let _ = writeln!(out, "   = {word} {}", h.get(en));
+            let word = lang.pick("aide :", "hint:");
+            let _ = writeln!(out, "   = {word} {}", h.get(lang));
         }
         out
     }

@@ -13,7 +13,7 @@ use crate::domain::catalogue::Catalogue;
 use crate::domain::config::{StationConfig, Tour};
 use crate::domain::scenario::{Kind, Next, Scenario, StepBody};
 use crate::domain::skills::SkillSet;
-use crate::domain::text::Variant;
+use crate::domain::text::{Lang, Variant};
 use crate::fsio;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -184,10 +184,10 @@ impl Validation {
     }
 
     /// Renders every finding, errors first within each file.
-    pub fn render(&self, en: bool) -> String {
+    pub fn render(&self, lang: Lang) -> String {
         let mut out = String::new();
         for d in &self.report.diags {
-            out.push_str(&d.render(self.sources.get(&d.file).map(Vec::as_slice), en));
+            out.push_str(&d.render(self.sources.get(&d.file).map(Vec::as_slice), lang));
             out.push('\n');
         }
         out

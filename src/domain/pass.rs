@@ -21,6 +21,7 @@
 //! end-12 12 tag: the first 12 bytes of HMAC-SHA256(fleet key, every byte before)
 //! ```
 
+use super::text::Lang;
 use crate::domain::catalogue::Catalogue;
 use crate::domain::config::Situation;
 use crate::domain::scoring::{DimScore, Profile};
@@ -289,8 +290,8 @@ impl Verdict {
     }
 
     /// The message in a language.
-    pub fn message(self, en: bool) -> &'static str {
-        if en { self.en() } else { self.fr() }
+    pub fn message(self, lang: Lang) -> &'static str {
+        lang.pick(self.fr(), self.en())
     }
 }
 

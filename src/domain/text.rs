@@ -22,6 +22,14 @@ impl Lang {
         }
     }
 
+    /// The French or the English of something said, in this language.
+    pub fn pick<T>(self, fr: T, en: T) -> T {
+        match self {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
     /// Parses `fr` or `en`.
     pub fn from_code(code: &str) -> Option<Lang> {
         match code {

@@ -5,6 +5,7 @@
 //! (`GS v 0`). Text is sent in code page WPC1252 (`ESC t 16`), where é è à ç œ ’ all exist,
 //! with the international character set left at USA (`ESC R 0`) so `#`, `@` and `[` stay.
 
+use crate::domain::text::Lang;
 use crate::media::qr::Qr;
 use std::io::Write as _;
 use std::path::Path;
@@ -36,8 +37,8 @@ pub enum QrPrint {
 /// What a ticket says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ticket {
-    /// Language: French unless `en`.
-    pub en: bool,
+    /// The language of the slip.
+    pub lang: Lang,
     /// The top trades' names, best first.
     pub trades: Vec<String>,
     /// The take-home URL the QR code holds.
@@ -46,7 +47,7 @@ pub struct Ticket {
 
 impl Ticket {
     fn thanks(&self) -> &'static str {
-        if self.en {
+        if self.lang == Lang::En {
             "Thank you for visiting Le Klub extraordinaire!"
         } else {
             "Merci d’être passé au Klub extraordinaire !"
@@ -54,7 +55,7 @@ impl Ticket {
     }
 
     fn heading(&self) -> &'static str {
-        if self.en {
+        if self.lang == Lang::En {
             "Your leads to explore:"
         } else {
             "Tes pistes à explorer :"
@@ -62,7 +63,7 @@ impl Ticket {
     }
 
     fn scan(&self) -> &'static str {
-        if self.en {
+        if self.lang == Lang::En {
             "Scan this code at the next station, or at home to see your results."
         } else {
             "Scanne ce code à la prochaine borne, ou chez toi pour voir tes résultats."

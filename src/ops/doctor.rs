@@ -16,6 +16,7 @@
 use crate::content::diag::{Msg, Severity};
 use crate::content::set::{self, Validation};
 use crate::domain::config::{ScannerLayout, StationConfig, Tour};
+use crate::domain::text::Lang;
 use crate::media::scanner;
 use crate::ops::{disk, time};
 use crate::storage::time as st;
@@ -129,7 +130,7 @@ pub fn load_station(config: &Path) -> Result<Station, Msg> {
                 config: cfg,
             })
         }
-        _ if v.report.errors() > 0 => Err(Msg::new(v.render(false), v.render(true))),
+        _ if v.report.errors() > 0 => Err(Msg::new(v.render(Lang::Fr), v.render(Lang::En))),
         _ => Err(Msg::new(
             format!(
                 "{} : ce n'est pas une configuration de borne",
@@ -858,19 +859,19 @@ pub fn fit(checks: &[Check]) -> bool {
 }
 
 /// One line per check, with what to do under it.
-pub fn render(checks: &[Check], en: bool) -> String {
+pub fn render(checks: &[Check], lang: Lang) -> String {
     let mut out = String::new();
     for c in checks {
-        let tag = match (c.level, en) {
+        let tag = match (c.level, lang) {
             (Level::Ok, _) => "ok",
-            (Level::Warn, false) => "attention",
-            (Level::Warn, true) => "warn",
-            (Level::Fail, false) => "ÉCHEC",
-            (Level::Fail, true) => "FAIL",
+            (Level::Warn, Lang::Fr) => "attention",
+            (Level::Warn, Lang::En) => "warn",
+            (Level::Fail, Lang::Fr) => "ÉCHEC",
+            (Level::Fail, Lang::En) => "FAIL",
         };
-        out.push_str(&format!("[{tag:^9}] {:<9} {}\n", c.id, c.what.get(en)));
+        out.push_str(&format!("[{tag:^9}] {:<9} {}\n", c.id, c.what.get(lang)));
         if let Some(t) = &c.todo {
-            out.push_str(&format!("{:22}→ {}\n", "", t.get(en)));
+            out.push_str(&format!("{:22}→ {}\n", "", t.get(lang)));
         }
     }
     out

@@ -11,6 +11,7 @@
 //! the report (with `restored`, the old scenarios are still in service).
 
 use crate::content::set::{Options, load_content};
+use crate::domain::text::Lang;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
@@ -171,7 +172,7 @@ fn copy_tree(from: &Path, to: &Path, progress: &Progress) -> std::io::Result<()>
 }
 
 /// Checks `dir` and returns (scenarios, warnings), or the rendered errors.
-pub fn check(dir: &Path, en: bool) -> Result<(usize, usize), String> {
+pub fn check(dir: &Path, lang: Lang) -> Result<(usize, usize), String> {
     let v = load_content(
         dir,
         &Options {
@@ -183,13 +184,13 @@ pub fn check(dir: &Path, en: bool) -> Result<(usize, usize), String> {
         // Only the errors: they are why the folder is refused; warnings are for `klub validate`.
         let mut out = String::new();
         for d in v.report.diags.iter().filter(|d| d.is_error()) {
-            out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), en));
+            out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), lang));
             out.push('\n');
         }
         return Err(out);
     }
     if v.set.scenarios.is_empty() {
-        return Err(if en {
+        return Err(if lang == Lang::En {
             format!("{}: no scenario found", dir.display())
         } else {
             format!("{} : aucun scénario trouvé", dir.display())
@@ -224,7 +225,7 @@ fn install_stages(
     last_check: &mut dyn FnMut(&Path) -> Result<(), String>,
 ) -> Result<Installed, Failed> {
     progress.set(Stage::Checking);
-    check(src, false).map_err(refused)?;
+    check(src, Lang::Fr).map_err(refused)?;
     let new = sibling(active, ".new");
     let old = sibling(active, ".old");
     let _ = std::fs::remove_dir_all(&new);
@@ -254,7 +255,7 @@ fn install_stages(
     }
     crate::fsio::sync_dir(parent);
     progress.set(Stage::Swapping);
-    let (scenarios, warnings) = match check(&new, false) {
+    let (scenarios, warnings) = match check(&new, Lang::Fr) {
         Ok(n) => n,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&new);
@@ -269,7 +270,7 @@ fn install_stages(
     }
     let swapped = std::fs::rename(&new, active)
         .map_err(|e| format!("{} : {e}", active.display()))
-        .and_then(|()| check(active, false).map(drop))
+        .and_then(|()| check(active, Lang::Fr).map(drop))
         .and_then(|()| last_check(active));
     if let Err(e) = swapped {
         // Roll back: the previous set goes back in place.

@@ -7,8 +7,9 @@
 
 use crate::domain::dimension::Area;
 use crate::domain::session::Source;
-use crate::report::small::{self, cell};
+use crate::domain::text::Lang;
 use crate::domain::text::escape_markup as esc;
+use crate::report::small::{self, cell};
 use crate::report::svg::{Bar, bars};
 use crate::storage::read::{self, SessionRow};
 use crate::storage::{StorageError, time};
@@ -18,8 +19,8 @@ use std::collections::{BTreeMap, HashMap};
 /// How to build the report.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// English instead of French.
-    pub en: bool,
+    /// The language of the page and its charts.
+    pub lang: Lang,
     /// Count simulated sessions too (and say so on every chart).
     pub include_simulated: bool,
 }
@@ -36,64 +37,64 @@ pub struct Report {
 }
 
 struct L {
-    en: bool,
+    lang: Lang,
 }
 
 impl L {
     fn t<'a>(&self, fr: &'a str, en: &'a str) -> &'a str {
-        if self.en { en } else { fr }
+        self.lang.pick(fr, en)
     }
 
     fn context(&self, id: &str) -> String {
-        match (id, self.en) {
-            ("tout_public", false) => "Tout public",
-            ("tout_public", true) => "General public",
-            ("college", false) => "Classe de collège",
-            ("college", true) => "Middle-school class",
-            ("lycee", false) => "Classe de lycée",
-            ("lycee", true) => "High-school class",
-            ("mission_locale", false) => "Groupe Mission Locale",
-            ("mission_locale", true) => "Mission Locale group",
-            ("france_travail", false) => "Groupe France Travail",
-            ("france_travail", true) => "France Travail group",
-            (_, false) => "Autre",
-            (_, true) => "Other",
+        match (id, self.lang) {
+            ("tout_public", Lang::Fr) => "Tout public",
+            ("tout_public", Lang::En) => "General public",
+            ("college", Lang::Fr) => "Classe de collège",
+            ("college", Lang::En) => "Middle-school class",
+            ("lycee", Lang::Fr) => "Classe de lycée",
+            ("lycee", Lang::En) => "High-school class",
+            ("mission_locale", Lang::Fr) => "Groupe Mission Locale",
+            ("mission_locale", Lang::En) => "Mission Locale group",
+            ("france_travail", Lang::Fr) => "Groupe France Travail",
+            ("france_travail", Lang::En) => "France Travail group",
+            (_, Lang::Fr) => "Autre",
+            (_, Lang::En) => "Other",
         }
         .into()
     }
 
     fn situation(&self, id: &str) -> String {
-        match (id, self.en) {
-            ("college", false) => "Au collège",
-            ("college", true) => "At middle school",
-            ("lycee", false) => "Au lycée",
-            ("lycee", true) => "At high school",
-            ("etudes", false) => "En études",
-            ("etudes", true) => "Studying",
-            ("cherche_emploi", false) => "Cherche un emploi",
-            ("cherche_emploi", true) => "Looking for a job",
-            ("travaille", false) => "Travaille",
-            ("travaille", true) => "Working",
-            ("autre", false) => "Autre",
-            ("autre", true) => "Other",
-            (_, false) => "Préfère ne pas dire",
-            (_, true) => "Prefers not to say",
+        match (id, self.lang) {
+            ("college", Lang::Fr) => "Au collège",
+            ("college", Lang::En) => "At middle school",
+            ("lycee", Lang::Fr) => "Au lycée",
+            ("lycee", Lang::En) => "At high school",
+            ("etudes", Lang::Fr) => "En études",
+            ("etudes", Lang::En) => "Studying",
+            ("cherche_emploi", Lang::Fr) => "Cherche un emploi",
+            ("cherche_emploi", Lang::En) => "Looking for a job",
+            ("travaille", Lang::Fr) => "Travaille",
+            ("travaille", Lang::En) => "Working",
+            ("autre", Lang::Fr) => "Autre",
+            ("autre", Lang::En) => "Other",
+            (_, Lang::Fr) => "Préfère ne pas dire",
+            (_, Lang::En) => "Prefers not to say",
         }
         .into()
     }
 
     fn age(&self, id: &str) -> String {
-        match (id, self.en) {
-            ("moins_16", false) => "Moins de 16 ans",
-            ("moins_16", true) => "Under 16",
-            ("16_25", false) => "16–25 ans",
-            ("16_25", true) => "16–25",
-            ("26_44", false) => "26–44 ans",
-            ("26_44", true) => "26–44",
-            ("45_plus", false) => "45 ans et plus",
-            ("45_plus", true) => "45 and over",
-            (_, false) => "Non précisé",
-            (_, true) => "Not given",
+        match (id, self.lang) {
+            ("moins_16", Lang::Fr) => "Moins de 16 ans",
+            ("moins_16", Lang::En) => "Under 16",
+            ("16_25", Lang::Fr) => "16–25 ans",
+            ("16_25", Lang::En) => "16–25",
+            ("26_44", Lang::Fr) => "26–44 ans",
+            ("26_44", Lang::En) => "26–44",
+            ("45_plus", Lang::Fr) => "45 ans et plus",
+            ("45_plus", Lang::En) => "45 and over",
+            (_, Lang::Fr) => "Non précisé",
+            (_, Lang::En) => "Not given",
         }
         .into()
     }
@@ -154,7 +155,7 @@ fn fmt_duration(ms: i64) -> String {
 
 /// Builds the report from a tour log.
 pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
-    let l = L { en: o.en };
+    let l = L { lang: o.lang };
     let sources: Vec<Source> = if o.include_simulated {
         vec![Source::Visitor, Source::Simulated]
     } else {
@@ -362,7 +363,7 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
         .iter()
         .map(|a| {
             let v = a.verb();
-            let name = if o.en {
+            let name = if o.lang == Lang::En {
                 v.en.clone().unwrap_or(v.fr.clone())
             } else {
                 v.fr.clone()
@@ -546,7 +547,7 @@ table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #bbb;paddi
 th{{background:#f2f2f2}}.note{{background:#fff6d6;padding:.8em;border-left:4px solid #e0b000}}\
 .sim{{background:#fde2e0;padding:.8em;border-left:4px solid #c0392b;font-weight:bold}}figure{{margin:1.5em 0}}\
 </style></head><body><h1>{title}</h1>",
-        lang = if o.en { "en" } else { "fr" },
+        lang = o.lang.code(),
         title = esc(l.t(
             "Le Klub extraordinaire — bilan de la tournée",
             "Le Klub extraordinaire — tour report"
@@ -566,7 +567,7 @@ th{{background:#f2f2f2}}.note{{background:#fff6d6;padding:.8em;border-left:4px s
                 "Ces chiffres comptent des sessions, pas des personnes : une même personne peut faire plusieurs bornes ou plusieurs parcours. Seules les sessions de visiteurs sont comptées (ni répétitions, ni rejeux).",
                 "These figures count sessions, not people: one person can visit several stations or play several scenarios. Only visitor sessions are counted (no rehearsals, no replays).",
             ),
-            small::note(o.en)
+            small::note(o.lang)
         )),
         l.t("Sessions", "Sessions"), esc(&cell(total)),
         l.t("Sessions terminées", "Completed sessions"), esc(&cell(done_all)),

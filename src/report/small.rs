@@ -7,6 +7,8 @@
 //! from the rounded counts, and a mean or median over fewer than [`MIN_AVERAGED`] sessions is
 //! not shown at all.
 
+use crate::domain::text::Lang;
+
 /// Every shown count is a multiple of this; under it, « < 5 ».
 pub const STEP: i64 = 5;
 
@@ -51,8 +53,8 @@ pub fn averaged(n: usize) -> bool {
 }
 
 /// The rule in words, for the report's note.
-pub fn note(en: bool) -> &'static str {
-    if en {
+pub fn note(lang: Lang) -> &'static str {
+    if lang == Lang::En {
         "Every count is rounded to the nearest 5, and a count of 1 to 4 is shown as \"< 5\" (0 stays 0), so that no one can be singled out, even by subtracting two figures. Percentages are computed from the rounded counts. A mean or median over fewer than 10 sessions (time spent included) is not shown."
     } else {
         "Tout effectif est arrondi au multiple de 5 le plus proche, et un effectif de 1 à 4 est affiché « < 5 » (0 reste 0), pour que personne ne puisse être reconnu, même en soustrayant deux chiffres. Les pourcentages sont calculés sur les effectifs arrondis. Une moyenne ou une médiane portant sur moins de 10 sessions (durées comprises) n'est pas affichée."
@@ -121,11 +123,11 @@ mod tests {
 
     #[test]
     fn the_note_states_the_rule_in_both_languages() {
-        for (en, few, avg) in [
-            (false, "« < 5 »", "moins de 10 sessions"),
-            (true, "\"< 5\"", "fewer than 10 sessions"),
+        for (lang, few, avg) in [
+            (Lang::Fr, "« < 5 »", "moins de 10 sessions"),
+            (Lang::En, "\"< 5\"", "fewer than 10 sessions"),
         ] {
-            let n = note(en);
+            let n = note(lang);
             assert!(n.contains(few) && n.contains(avg), "{n}");
             assert!(n.contains(&format!("{STEP}")) && FEW == format!("< {STEP}"));
             assert!(avg.contains(&MIN_AVERAGED.to_string()));

@@ -25,7 +25,6 @@ impl Bar {
     }
 }
 
-
 const W: f64 = 760.0;
 const LABEL_W: f64 = 230.0;
 const ROW: f64 = 22.0;

@@ -17,7 +17,7 @@ use crate::domain::dimension::Area;
 use crate::domain::pass;
 use crate::domain::scoring::{DimScore, FLAT_SPREAD, MIN_EVIDENCE, Profile, Reading};
 use crate::domain::skills::{Skill, SkillSet};
-use crate::domain::text::{Name, Text, Variant, escape_markup, printable, template_marker};
+use crate::domain::text::{Lang, Name, Text, Variant, escape_markup, printable, template_marker};
 use crate::domain::wording;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -288,9 +288,9 @@ pub enum SiteError {
 
 impl SiteError {
     /// The message, in English or French.
-    pub fn message(&self, en: bool) -> String {
+    pub fn message(&self, lang: Lang) -> String {
         match self {
-            SiteError::Io { path, error } if en => {
+            SiteError::Io { path, error } if lang == Lang::En => {
                 format!("{}: cannot read or write: {error}", path.display())
             }
             SiteError::Io { path, error } => {
@@ -299,7 +299,7 @@ impl SiteError {
                     path.display()
                 )
             }
-            SiteError::BadArchive { path, en: why, .. } if en => format!(
+            SiteError::BadArchive { path, en: why, .. } if lang == Lang::En => format!(
                 "{}: {why}. Every catalogue and tour ever published must stay readable, so the page was not written: restore the file from a backup, or move it out of the folder if klub never published it.",
                 path.display()
             ),
@@ -313,7 +313,7 @@ impl SiteError {
 
 impl fmt::Display for SiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(false))
+        f.write_str(&self.message(Lang::Fr))
     }
 }
 
@@ -767,7 +767,6 @@ fn fill(template: &str, values: &BTreeMap<&str, String>) -> String {
     out.push_str(rest);
     out
 }
-
 
 #[cfg(test)]
 mod tests {

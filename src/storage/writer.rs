@@ -37,9 +37,9 @@
 //!   for `klub simulate`, tests and shutdown only, never in a frame.
 //! - Dropping the writer flushes what it can within 3 s.
 
+use crate::domain::ids::is_id;
 use crate::domain::session::{Event, SessionId};
 use crate::storage::record::{self, Record, Stamp};
-use crate::domain::ids::is_id;
 use crate::storage::{StorageError, db, schema};
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, VecDeque};

@@ -12,6 +12,7 @@ use klub_kiosk::domain::config::{DEMO_FLEET_KEY, Situation};
 use klub_kiosk::domain::pass::{FleetKey, Pass, PassId, Visit};
 use klub_kiosk::domain::scoring::{DimScore, Profile};
 use klub_kiosk::domain::skills::SkillSet;
+use klub_kiosk::domain::text::Lang;
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,7 +53,7 @@ pub fn load(dir: &Path) -> (Catalogue, SkillSet) {
             narration: false,
         },
     );
-    assert_eq!(v.report.errors(), 0, "{}", v.render(true));
+    assert_eq!(v.report.errors(), 0, "{}", v.render(Lang::En));
     (v.set.catalogue, v.set.skills)
 }
 

@@ -14,7 +14,7 @@ use crate::app::widget;
 use crate::domain::matching::top_trades;
 use crate::domain::pass::{FleetKey, Pass, PassId, Visit};
 use crate::domain::scoring::Profile;
-use crate::domain::text::{Lang, Text};
+use crate::domain::text::Text;
 use crate::domain::wording;
 use crate::media::escpos::{QrPrint, Ticket};
 use crate::media::qr::Qr;
@@ -308,7 +308,7 @@ fn on_results_tap(
                 return;
             };
             let ticket = Ticket {
-                en: visitor.lang == Lang::En,
+                lang: visitor.lang,
                 trades: trades.map(|t| t.0.clone()).unwrap_or_default(),
                 url,
             };
