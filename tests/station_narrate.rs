@@ -1,21 +1,11 @@
 //! `klub narrate`: espeak-ng files for every text without a recorded one; a recorded file
 //! always wins. Needs the Debian package `espeak-ng`.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
+use support::sticks::copy_dir;
 
 #[test]
 fn narrate_writes_every_missing_voice_and_keeps_recorded_ones() {

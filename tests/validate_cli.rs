@@ -1,26 +1,16 @@
 //! `klub validate` against temp copies of the bundled content and configs: every error and
 //! warning kind of the issue, planted one at a time, with its file:line:col, caret and hint.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use support::sticks::copy_dir;
 use tempfile::TempDir;
 
 /// A temp copy of `scenarios/` and `kiosk-config/`.
 struct Copy {
     dir: TempDir,
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), &target).unwrap();
-        }
-    }
 }
 
 impl Copy {

@@ -3,6 +3,8 @@
 //! keys, invalid UTF-8, byte flips). Damaged files give errors, and every reported place
 //! lies inside its file. A BOM and Windows line endings change nothing.
 
+mod support;
+
 use klub_kiosk::content::diag::{Severity, line_col};
 use klub_kiosk::content::paths::validate_paths;
 use klub_kiosk::content::set::{Options, Validation, check_configs, load_content, load_kiosk_file};
@@ -11,19 +13,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use support::sticks::copy_dir;
 use tempfile::TempDir;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
