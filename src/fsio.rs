@@ -7,7 +7,6 @@
 use crate::domain::text::Lang;
 use rustix::fs::{Mode, OFlags, ResolveFlags};
 use rustix::io::Errno;
-use std::fmt;
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::unix::fs::MetadataExt as _;
@@ -18,7 +17,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Why a file was not read.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{} / {}", self.fr(), self.en())]
 pub enum ReadError {
     /// The file, or a folder on its way, is a symbolic link.
     Symlink,
@@ -74,14 +74,6 @@ impl ReadError {
         }
     }
 }
-
-impl fmt::Display for ReadError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} / {}", self.fr(), self.en())
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 fn mb(bytes: u64, lang: Lang) -> String {
     let n = bytes.div_ceil(1 << 20);
@@ -353,7 +345,8 @@ pub fn replace_with(tmp: &Path, target: &Path) -> std::io::Result<()> {
 }
 
 /// Why an output path was refused.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{fr} / {en}")]
 pub struct Refusal {
     /// In French.
     pub fr: String,
@@ -367,14 +360,6 @@ impl Refusal {
         lang.pick(self.fr.clone(), self.en.clone())
     }
 }
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} / {}", self.fr, self.en)
-    }
-}
-
-impl std::error::Error for Refusal {}
 
 /// Whether two paths name the same file (same device and inode).
 fn same_file(a: &Path, b: &Path) -> bool {

@@ -259,7 +259,7 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     let (db, dir, policy, day) = (b.db.clone(), b.dir.clone(), b.policy, today.clone());
     match std::thread::Builder::new()
         .name("klub-backup".into())
-        .spawn(move || backup::daily(&db, &dir, &day, &policy))
+        .spawn(move || backup::daily(&db, &dir, &day, &policy).map_err(|e| e.to_string()))
     {
         Ok(h) => b.running = Some(h),
         Err(e) => b.last = Some(Err(e.to_string())),

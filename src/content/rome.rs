@@ -1,5 +1,6 @@
 //! `--rome DIR`: checks the catalogue against an official ROME 4.0 CSV download.
 
+use crate::content::ContentError;
 use crate::content::diag::{Diagnostic, Msg};
 use crate::content::set::{SKILLS_FILE, TRADES_FILE, Validation};
 use std::collections::{HashMap, HashSet};
@@ -39,8 +40,11 @@ pub fn csv_fields(line: &str) -> Vec<String> {
     out
 }
 
-fn find(dir: &Path, part: &str) -> Result<PathBuf, String> {
-    let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn find(dir: &Path, part: &str) -> Result<PathBuf, ContentError> {
+    let rd = std::fs::read_dir(dir).map_err(|error| ContentError::Path {
+        path: dir.to_owned(),
+        error,
+    })?;
     let mut found: Vec<PathBuf> = rd
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -51,17 +55,17 @@ fn find(dir: &Path, part: &str) -> Result<PathBuf, String> {
         })
         .collect();
     found.sort();
-    found.into_iter().next().ok_or_else(|| {
-        format!(
-            "aucun fichier *{part}*.csv dans {} / no *{part}*.csv in {}",
-            dir.display(),
-            dir.display()
-        )
+    found.into_iter().next().ok_or_else(|| ContentError::NoCsv {
+        part: part.to_owned(),
+        dir: dir.to_owned(),
     })
 }
 
-fn rows(path: &Path) -> Result<Vec<HashMap<String, String>>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn rows(path: &Path) -> Result<Vec<HashMap<String, String>>, ContentError> {
+    let text = std::fs::read_to_string(path).map_err(|error| ContentError::Path {
+        path: path.to_owned(),
+        error,
+    })?;
     let mut lines = text.lines();
     let header = csv_fields(lines.next().unwrap_or("").trim_start_matches('\u{feff}'));
     Ok(lines
@@ -72,7 +76,7 @@ fn rows(path: &Path) -> Result<Vec<HashMap<String, String>>, String> {
 
 impl Rome {
     /// Reads the four files the checks need.
-    pub fn load(dir: &Path) -> Result<Rome, String> {
+    pub fn load(dir: &Path) -> Result<Rome, ContentError> {
         let mut r = Rome::default();
         let get = |row: &HashMap<String, String>, k: &str| row.get(k).cloned().unwrap_or_default();
         for row in rows(&find(dir, "referentiel_code_rome_v")?)? {
@@ -96,10 +100,7 @@ impl Rome {
             }
         }
         if r.titles.is_empty() {
-            return Err(format!(
-                "{} : aucune fiche ROME lue / no ROME fiche read",
-                dir.display()
-            ));
+            return Err(ContentError::NoFiche(dir.to_owned()));
         }
         Ok(r)
     }

@@ -1,6 +1,7 @@
 //! Loads a whole scenario folder (skills, catalogue, scenarios) and the station configs,
 //! and runs the checks that span files: ids, jumps, assets, durations and coverage.
 
+use crate::content::ContentError;
 use crate::content::diag::did_you_mean;
 use crate::content::diag::{Diagnostic, Msg, Report};
 use crate::content::files::{
@@ -433,36 +434,30 @@ pub const MAX_SOUND: u64 = 64 << 20;
 
 /// Width and height of a PNG, read from its header only; the decoder refuses a header
 /// declaring more than `max` before anything is allocated.
-pub fn png_size(file: std::fs::File, max: (u32, u32)) -> Result<(u32, u32), String> {
+pub fn png_size(file: std::fs::File, max: (u32, u32)) -> Result<(u32, u32), ContentError> {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(max.0);
     limits.max_image_height = Some(max.1);
-    let mut reader = image::ImageReader::new(std::io::BufReader::new(file))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+    let mut reader =
+        image::ImageReader::new(std::io::BufReader::new(file)).with_guessed_format()?;
     if reader.format() != Some(image::ImageFormat::Png) {
-        return Err("pas un PNG / not a PNG".to_owned());
+        return Err(ContentError::NotPng);
     }
     reader.limits(limits);
     reader.into_dimensions().map_err(|e| match e {
-        image::ImageError::Limits(_) => format!(
-            "plus grande que {}×{} pixels / larger than {}×{} pixels",
-            max.0, max.1, max.0, max.1
-        ),
-        e => e.to_string(),
+        image::ImageError::Limits(_) => ContentError::TooLarge(max.0, max.1),
+        e => ContentError::Image(e),
     })
 }
 
 /// Checks a WAV header: RIFF/WAVE with a PCM `fmt ` chunk and a `data` chunk.
-pub fn wav_ok(file: std::fs::File) -> Result<(), String> {
+pub fn wav_ok(file: std::fs::File) -> Result<(), ContentError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
-    file.take(4096)
-        .read_to_end(&mut head)
-        .map_err(|e| e.to_string())?;
+    file.take(4096).read_to_end(&mut head)?;
     let n = head.len();
     if n < 12 || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
-        return Err("pas un fichier WAV / not a WAV file".to_owned());
+        return Err(ContentError::NotWav);
     }
     let (mut at, mut fmt, mut data) = (12, false, false);
     while at + 8 <= n {
@@ -485,7 +480,7 @@ pub fn wav_ok(file: std::fs::File) -> Result<(), String> {
     if fmt && data {
         Ok(())
     } else {
-        Err("en-tête WAV incomplet / incomplete WAV header".to_owned())
+        Err(ContentError::WavHeader)
     }
 }
 

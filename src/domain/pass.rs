@@ -184,7 +184,8 @@ pub struct Pass {
 }
 
 /// Why a text is not a pass this station accepts. Each has a French and an English message.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} / {}", self.verdict().fr(), self.verdict().en())]
 pub enum PassError {
     /// Not a pass at all: not base64url, too short or long, or malformed inside.
     NotAPass,
@@ -308,15 +309,6 @@ impl PassError {
         }
     }
 }
-
-impl fmt::Display for PassError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let v = self.verdict();
-        write!(f, "{} / {}", v.fr(), v.en())
-    }
-}
-
-impl std::error::Error for PassError {}
 
 /// What a station checks a scanned pass against.
 #[derive(Clone, Debug)]

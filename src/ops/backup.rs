@@ -18,7 +18,7 @@
 //! Backups are `backups/klub-log-YYYY-MM-DD.db`, written to a temporary name first and
 //! renamed, so a half-written copy is never counted as one.
 
-use crate::ops::disk;
+use crate::ops::{OpsError, disk};
 use std::path::{Path, PathBuf};
 
 /// Backups kept.
@@ -105,11 +105,11 @@ pub fn list(dir: &Path) -> Vec<PathBuf> {
 
 /// Makes today's backup of `db` in `dir` (if not made yet and the disk allows), then
 /// keeps only the newest `policy.keep`. `today` is `YYYY-MM-DD`.
-pub fn daily(db: &Path, dir: &Path, today: &str, policy: &Policy) -> Result<Outcome, String> {
+pub fn daily(db: &Path, dir: &Path, today: &str, policy: &Policy) -> Result<Outcome, OpsError> {
     if !db.is_file() {
         return Ok(Outcome::NoLog);
     }
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(OpsError::path(dir))?;
     let dest = dir.join(file_name(today));
     let outcome = if dest.is_file() {
         Outcome::AlreadyDone(dest)
@@ -117,7 +117,7 @@ pub fn daily(db: &Path, dir: &Path, today: &str, policy: &Policy) -> Result<Outc
         let size = disk::log_bytes(db);
         let free = match policy.free_override {
             Some(f) => f,
-            None => disk::free_bytes(dir).map_err(|e| format!("{}: {e}", dir.display()))?,
+            None => disk::free_bytes(dir).map_err(OpsError::path(dir))?,
         };
         let needed = size.saturating_add(policy.reserve_bytes);
         if free < needed {
@@ -130,11 +130,11 @@ pub fn daily(db: &Path, dir: &Path, today: &str, policy: &Policy) -> Result<Outc
         }
         if let Err(e) = res {
             let _ = std::fs::remove_file(&tmp);
-            return Err(e.to_string());
+            return Err(e.into());
         }
         if let Err(e) = crate::fsio::replace_with(&tmp, &dest) {
             let _ = std::fs::remove_file(&tmp);
-            return Err(format!("{}: {e}", dest.display()));
+            return Err(OpsError::path(&dest)(e));
         }
         Outcome::Made(dest)
     };

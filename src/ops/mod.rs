@@ -12,3 +12,49 @@ pub mod power;
 pub mod scenarios;
 pub mod time;
 pub mod watchdog;
+
+use std::path::PathBuf;
+
+/// Why an upkeep task failed: the message is French / English, or the system's own.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// A file or folder could not be read or written.
+    #[error("{}: {error}", path.display())]
+    Path {
+        /// Which.
+        path: PathBuf,
+        /// The system's reason.
+        error: std::io::Error,
+    },
+    /// The log could not be copied.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    /// A power command with no program.
+    #[error("commande vide / empty command")]
+    EmptyCommand,
+    /// The power command ran and refused.
+    #[error(
+        "extinction refusée ({0}) : la règle polkit du paquet est-elle installée ? / power-off refused: is the package's polkit rule installed?"
+    )]
+    PowerRefused(std::process::ExitStatus),
+    /// The power command could not be started.
+    #[error("{program} : {error}")]
+    Start {
+        /// The program.
+        program: String,
+        /// The system's reason.
+        error: std::io::Error,
+    },
+    /// A scenario folder that cannot be installed: its rendered findings, or why.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl OpsError {
+    fn path(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> OpsError + '_ {
+        move |error| OpsError::Path {
+            path: path.to_owned(),
+            error,
+        }
+    }
+}

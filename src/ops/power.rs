@@ -7,6 +7,7 @@
 //! On "Éteindre la station", after flushing the log: `ops::power::run(&command())`; on
 //! `Err`, show the message and stay up.
 
+use crate::ops::OpsError;
 use std::process::Command;
 
 /// The command that powers off.
@@ -17,7 +18,7 @@ pub const POWER_OFF: &[&str] = &["systemctl", "poweroff", "--no-wall"];
 pub const COMMAND_ENV: &str = "KLUB_POWER_OFF";
 
 /// Asks systemd to power the machine off.
-pub fn power_off() -> Result<(), String> {
+pub fn power_off() -> Result<(), OpsError> {
     run(POWER_OFF)
 }
 
@@ -37,14 +38,15 @@ pub fn command_from(env: Option<&str>) -> Vec<String> {
 }
 
 /// Runs a power command, with a French and English message when it fails.
-pub fn run(cmd: &[&str]) -> Result<(), String> {
-    let (prog, args) = cmd.split_first().ok_or("commande vide / empty command")?;
+pub fn run(cmd: &[&str]) -> Result<(), OpsError> {
+    let (prog, args) = cmd.split_first().ok_or(OpsError::EmptyCommand)?;
     match Command::new(prog).args(args).status() {
         Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(format!(
-            "extinction refusée ({s}) : la règle polkit du paquet est-elle installée ? / power-off refused: is the package's polkit rule installed?"
-        )),
-        Err(e) => Err(format!("{prog} : {e}")),
+        Ok(s) => Err(OpsError::PowerRefused(s)),
+        Err(error) => Err(OpsError::Start {
+            program: (*prog).to_owned(),
+            error,
+        }),
     }
 }
 
@@ -55,7 +57,7 @@ mod tests {
     #[test]
     fn reports_failure_and_success() {
         assert!(run(&["true"]).is_ok());
-        assert!(run(&["false"]).unwrap_err().contains("polkit"));
+        assert!(run(&["false"]).unwrap_err().to_string().contains("polkit"));
         assert!(run(&["/nonexistent/systemctl"]).is_err());
         assert_eq!(POWER_OFF[..2], ["systemctl", "poweroff"]);
         assert_eq!(command_from(None), POWER_OFF);

@@ -12,6 +12,7 @@
 
 use crate::content::set::{Options, load_content};
 use crate::domain::text::Lang;
+use crate::ops::OpsError;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
@@ -28,7 +29,8 @@ pub struct Installed {
 }
 
 /// Why an install failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{report}")]
 pub struct Failed {
     /// The findings or the error, with file and line when there are some.
     pub report: String,
@@ -37,17 +39,9 @@ pub struct Failed {
     pub restored: bool,
 }
 
-impl std::fmt::Display for Failed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.report)
-    }
-}
-
-impl std::error::Error for Failed {}
-
-fn refused(report: impl Into<String>) -> Failed {
+fn refused(report: impl std::fmt::Display) -> Failed {
     Failed {
-        report: report.into(),
+        report: report.to_string(),
         restored: true,
     }
 }
@@ -172,7 +166,7 @@ fn copy_tree(from: &Path, to: &Path, progress: &Progress) -> std::io::Result<()>
 }
 
 /// Checks `dir` and returns (scenarios, warnings), or the rendered errors.
-pub fn check(dir: &Path, lang: Lang) -> Result<(usize, usize), String> {
+pub fn check(dir: &Path, lang: Lang) -> Result<(usize, usize), OpsError> {
     let v = load_content(
         dir,
         &Options {
@@ -187,14 +181,13 @@ pub fn check(dir: &Path, lang: Lang) -> Result<(usize, usize), String> {
             out.push_str(&d.render(v.sources.get(&d.file).map(Vec::as_slice), lang));
             out.push('\n');
         }
-        return Err(out);
+        return Err(OpsError::Refused(out));
     }
     if v.set.scenarios.is_empty() {
-        return Err(if lang == Lang::En {
-            format!("{}: no scenario found", dir.display())
-        } else {
-            format!("{} : aucun scénario trouvé", dir.display())
-        });
+        return Err(OpsError::Refused(lang.pick(
+            format!("{} : aucun scénario trouvé", dir.display()),
+            format!("{}: no scenario found", dir.display()),
+        )));
     }
     Ok((v.set.scenarios.len(), v.report.warnings()))
 }
@@ -270,7 +263,7 @@ fn install_stages(
     }
     let swapped = std::fs::rename(&new, active)
         .map_err(|e| format!("{} : {e}", active.display()))
-        .and_then(|()| check(active, Lang::Fr).map(drop))
+        .and_then(|()| check(active, Lang::Fr).map(drop).map_err(|e| e.to_string()))
         .and_then(|()| last_check(active));
     if let Err(e) = swapped {
         // Roll back: the previous set goes back in place.

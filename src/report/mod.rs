@@ -6,3 +6,22 @@ pub mod html;
 pub mod png;
 pub mod small;
 pub mod svg;
+
+/// Why a chart could not be rendered as PNG; French / English where the message is ours.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// `rsvg-convert` could not be started.
+    #[error(
+        "rsvg-convert introuvable ({0}) : installez le paquet librsvg2-bin / rsvg-convert not found: install librsvg2-bin"
+    )]
+    NoRsvg(std::io::Error),
+    /// Its input could not be opened.
+    #[error("rsvg-convert: stdin")]
+    NoStdin,
+    /// Writing to it or waiting for it failed.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// It failed, or wrote something that is not a PNG: what it said.
+    #[error("rsvg-convert : {0}")]
+    Failed(String),
+}

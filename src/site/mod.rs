@@ -21,7 +21,6 @@ use crate::domain::text::{Lang, Name, Text, Variant, escape_markup, printable, t
 use crate::domain::wording;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Version of the archive files; a newer one is refused rather than misread.
@@ -265,8 +264,9 @@ pub fn hex8(fingerprint: u32) -> String {
     format!("{fingerprint:08x}")
 }
 
-/// Why a build failed.
-#[derive(Debug)]
+/// Why a build failed; shown in French unless [`SiteError::message`] is asked for English.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.message(Lang::Fr))]
 pub enum SiteError {
     /// A file or folder could not be read or written.
     Io {
@@ -310,14 +310,6 @@ impl SiteError {
         }
     }
 }
-
-impl fmt::Display for SiteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message(Lang::Fr))
-    }
-}
-
-impl std::error::Error for SiteError {}
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
     move |error| SiteError::Io {

@@ -86,6 +86,20 @@ pub enum StorageError {
     /// A record or an argument that the log refuses.
     #[error("{0}")]
     Invalid(String),
+    /// A record naming an id that is not one (`domain::ids::is_id`).
+    #[error("{fr} invalide / invalid {en}")]
+    BadId {
+        /// What, in French.
+        fr: &'static str,
+        /// What, in English.
+        en: &'static str,
+    },
+    /// A session started twice.
+    #[error("session {0} déjà ouverte / already started")]
+    AlreadyStarted(crate::domain::session::SessionId),
+    /// A record for a session that was never started (or is long closed).
+    #[error("session inconnue {0} / unknown session")]
+    UnknownSession(crate::domain::session::SessionId),
 }
 
 impl StorageError {

@@ -403,9 +403,9 @@ struct Worker {
     stopping: Option<Instant>,
 }
 
-fn opt_id(s: &Option<String>, what: &str) -> Result<(), String> {
+fn opt_id(s: &Option<String>, what: &'static str) -> Result<(), StorageError> {
     match s {
-        Some(v) if !is_id(v) => Err(format!("{what} invalide / invalid {what}")),
+        Some(v) if !is_id(v) => Err(StorageError::BadId { fr: what, en: what }),
         _ => Ok(()),
     }
 }
@@ -434,17 +434,20 @@ impl Worker {
             .map(|(_, l)| l)
     }
 
-    fn prepare(&mut self, r: Record) -> Result<Op, String> {
+    fn prepare(&mut self, r: Record) -> Result<Op, StorageError> {
         match r {
             Record::Start(s) => {
                 if !is_id(&s.scenario) {
-                    return Err("scénario invalide / invalid scenario".into());
+                    return Err(StorageError::BadId {
+                        fr: "scénario",
+                        en: "scenario",
+                    });
                 }
                 opt_id(&s.trade, "trade")?;
                 opt_id(&s.tour, "tour")?;
                 opt_id(&s.stop, "stop")?;
                 if self.session(&s.id).is_some() {
-                    return Err(format!("session {} déjà ouverte / already started", s.id));
+                    return Err(StorageError::AlreadyStarted(s.id));
                 }
                 let seq = self.next_seq;
                 self.next_seq += 1;
@@ -468,9 +471,7 @@ impl Worker {
             }
             Record::Event { id, event, at } => {
                 if let Some(outcome) = record::ended(&event) {
-                    let live = self
-                        .session(&id)
-                        .ok_or_else(|| format!("session inconnue {id} / unknown session"))?;
+                    let live = self.session(&id).ok_or(StorageError::UnknownSession(id))?;
                     let k = live.k;
                     let open = live.open.take().map(|o| {
                         (
@@ -491,9 +492,7 @@ impl Worker {
                         open,
                     });
                 }
-                let live = self
-                    .session(&id)
-                    .ok_or_else(|| format!("session inconnue {id} / unknown session"))?;
+                let live = self.session(&id).ok_or(StorageError::UnknownSession(id))?;
                 let k = live.k;
                 let clamp = |m: u64| m.min(i64::MAX as u64) as i64;
                 let (step, left_by, answer, ms) = match &event {
@@ -569,10 +568,7 @@ impl Worker {
                 situation,
                 age_band,
             } => {
-                let k = self
-                    .session(&id)
-                    .ok_or_else(|| format!("session inconnue {id} / unknown session"))?
-                    .k;
+                let k = self.session(&id).ok_or(StorageError::UnknownSession(id))?.k;
                 Ok(Op::Declared {
                     k,
                     situation: situation.id(),
@@ -582,10 +578,13 @@ impl Worker {
             Record::Result(r) => {
                 let k = self
                     .session(&r.id)
-                    .ok_or_else(|| format!("session inconnue {} / unknown session", r.id))?
+                    .ok_or(StorageError::UnknownSession(r.id))?
                     .k;
                 if r.top_trades.iter().any(|t| !is_id(t)) {
-                    return Err("métier invalide / invalid trade".into());
+                    return Err(StorageError::BadId {
+                        fr: "métier",
+                        en: "trade",
+                    });
                 }
                 Ok(Op::Result(r, k))
             }
@@ -597,7 +596,7 @@ impl Worker {
             Msg::Rec(t, r) => match self.prepare(r) {
                 Ok(op) => self.queue.push_back((t, op)),
                 // Kept in the queue so the durable watermark stays in order.
-                Err(why) => self.queue.push_back((t, Op::Rejected(why))),
+                Err(why) => self.queue.push_back((t, Op::Rejected(why.to_string()))),
             },
             Msg::PageLimit(p) => {
                 let n = p.map_or(4_294_967_294_i64, i64::from);
