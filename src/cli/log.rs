@@ -1,6 +1,6 @@
 //! The organiser's commands on visit logs: `export`, `merge`, `report`, `stats`, `purge`.
 
-use crate::cli::CliResult;
+use crate::cli::{CliError, CliResult};
 use crate::content::set::{Validation, load_kiosk_file};
 use crate::domain::session::Source;
 use crate::domain::text::{Lang, printable};
@@ -15,8 +15,8 @@ fn t(lang: Lang, fr: &str, e: &str) -> String {
 }
 
 /// An error as printed: its text may quote a log or a file name from a stick.
-fn clean<E: std::fmt::Display>(e: E) -> Box<dyn std::error::Error> {
-    printable(&e.to_string()).into()
+fn clean<E: std::fmt::Display>(e: E) -> CliError {
+    CliError::Message(printable(&e.to_string()))
 }
 
 /// A path as printed (a file name from a stick may hold terminal escapes).

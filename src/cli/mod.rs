@@ -113,7 +113,74 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 /// An error a command reports before exiting with status 2.
-pub type CliResult = Result<ExitCode, Box<dyn std::error::Error>>;
+pub type CliResult = Result<ExitCode, CliError>;
+
+/// Why a command failed: printed after `erreur :` / `error:`, then the exit status is 2.
+/// Each layer's error keeps its own message.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// A message worded here, in the language asked for.
+    #[error("{0}")]
+    Message(String),
+    /// A file or a pipe.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    /// A log.
+    #[error(transparent)]
+    Storage(#[from] crate::storage::StorageError),
+    /// A file that was not read.
+    #[error(transparent)]
+    Read(#[from] crate::fsio::ReadError),
+    /// An output path refused.
+    #[error(transparent)]
+    Refusal(#[from] crate::fsio::Refusal),
+    /// Content that cannot be used.
+    #[error(transparent)]
+    Content(#[from] crate::content::ContentError),
+    /// The results page.
+    #[error(transparent)]
+    Site(#[from] crate::site::SiteError),
+    /// The report's charts.
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
+    /// An upkeep task.
+    #[error(transparent)]
+    Ops(#[from] crate::ops::OpsError),
+    /// A facilitator PIN.
+    #[error(transparent)]
+    Pin(#[from] crate::domain::pin::PinError),
+    /// A QR code.
+    #[error(transparent)]
+    Qr(#[from] crate::media::qr::TooLong),
+    /// The OS random generator.
+    #[error(transparent)]
+    Random(#[from] crate::domain::ids::RandomError),
+    /// The warehouse.
+    #[cfg(feature = "warehouse")]
+    #[error(transparent)]
+    Warehouse(#[from] crate::warehouse::WarehouseError),
+    /// The warehouse commands, which keep their own boxed errors.
+    #[error("{0}")]
+    Other(Box<dyn std::error::Error>),
+}
+
+impl From<String> for CliError {
+    fn from(message: String) -> CliError {
+        CliError::Message(message)
+    }
+}
+
+impl From<&str> for CliError {
+    fn from(message: &str) -> CliError {
+        CliError::Message(message.to_owned())
+    }
+}
+
+impl From<Box<dyn std::error::Error>> for CliError {
+    fn from(e: Box<dyn std::error::Error>) -> CliError {
+        CliError::Other(e)
+    }
+}
 
 #[cfg(test)]
 mod tests {
