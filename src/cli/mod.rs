@@ -210,4 +210,24 @@ mod tests {
             .collect();
         assert_eq!(names, ["fr", "en"]);
     }
+
+    #[test]
+    fn cli_errors_print_each_layers_own_message() {
+        let refusal = crate::fsio::Refusal {
+            fr: "refusé".into(),
+            en: "refused".into(),
+        };
+        assert_eq!(CliError::from(refusal).to_string(), "refusé / refused");
+        assert_eq!(CliError::from("à la main").to_string(), "à la main");
+        let boxed: Box<dyn std::error::Error> = "entrepôt".into();
+        assert_eq!(CliError::from(boxed).to_string(), "entrepôt");
+        let storage = crate::storage::StorageError::BadId {
+            fr: "métier",
+            en: "trade",
+        };
+        assert_eq!(
+            CliError::from(storage).to_string(),
+            "métier invalide / invalid trade"
+        );
+    }
 }

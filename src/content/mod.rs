@@ -52,3 +52,28 @@ pub enum ContentError {
     #[error("{} : aucune fiche ROME lue / no ROME fiche read", .0.display())]
     NoFiche(PathBuf),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ContentError;
+    use std::path::PathBuf;
+
+    #[test]
+    fn content_errors_carry_the_messages_diagnostics_quote() {
+        assert_eq!(ContentError::NotPng.to_string(), "pas un PNG / not a PNG");
+        assert_eq!(
+            ContentError::TooLarge(8192, 1080).to_string(),
+            "plus grande que 8192×1080 pixels / larger than 8192×1080 pixels"
+        );
+        assert_eq!(
+            ContentError::NoCsv {
+                part: "code_rome_riasec".into(),
+                dir: PathBuf::from("rome"),
+            }
+            .to_string(),
+            "aucun fichier *code_rome_riasec*.csv dans rome / no *code_rome_riasec*.csv in rome"
+        );
+        let io = std::io::Error::other("disque");
+        assert_eq!(ContentError::from(io).to_string(), "disque");
+    }
+}

@@ -58,3 +58,23 @@ impl OpsError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::OpsError;
+    use std::path::Path;
+
+    #[test]
+    fn ops_errors_keep_their_messages() {
+        assert_eq!(
+            OpsError::EmptyCommand.to_string(),
+            "commande vide / empty command"
+        );
+        let e = OpsError::path(Path::new("/backups"))(std::io::Error::other("plein"));
+        assert_eq!(e.to_string(), "/backups: plein");
+        assert_eq!(
+            OpsError::Refused("x.toml:1:1".into()).to_string(),
+            "x.toml:1:1"
+        );
+    }
+}

@@ -25,3 +25,22 @@ pub enum ReportError {
     #[error("rsvg-convert : {0}")]
     Failed(String),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ReportError;
+
+    #[test]
+    fn report_errors_name_the_missing_package_and_quote_the_tool() {
+        let e = ReportError::NoRsvg(std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(
+            e.to_string()
+                .contains("librsvg2-bin / rsvg-convert not found"),
+            "{e}"
+        );
+        assert_eq!(
+            ReportError::Failed("bad svg".into()).to_string(),
+            "rsvg-convert : bad svg"
+        );
+    }
+}
