@@ -103,10 +103,12 @@ fn click_variant(v: &str) -> Value {
 /// Point 1: a pass made by the library renders the trades and strengths the library says.
 #[test]
 fn page_renders_the_library_pass_trades_and_strengths() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
     let profile = clear_profile(&skills);
     let explored = [cat.index_of("soudeur").expect("soudeur")];
     let (pass, text) = make_pass(
@@ -218,10 +220,12 @@ fn random_profile(rng: &mut StdRng, skills: usize) -> Profile {
 /// (every situation, ties, flat and thin profiles, explored trades, unknown stops).
 #[test]
 fn page_agrees_with_the_library_on_many_passes() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
     let mut rng = StdRng::seed_from_u64(20_261_128);
     let stops = [
         "chartres",
@@ -304,19 +308,13 @@ fn page_agrees_with_the_library_on_many_passes() {
 /// damaged or foreign fragments, get a friendly explanation, never a blank page.
 #[test]
 fn damaged_cut_and_foreign_fragments_get_a_friendly_explanation() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &[],
-        Situation::NonDit,
-        "dreux",
-        9,
-    );
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
+    let (_, text) = clear_pass(&cat, &skills, &[], Situation::NonDit, "dreux", 9);
     let half = &text[..text.len() / 2];
     let mut flipped = text.clone().into_bytes();
     // Change the situation byte's characters into an out-of-range value.
@@ -420,19 +418,13 @@ fn page_requests(report: &Value) -> Vec<String> {
 /// Point 3: nothing outside the page is requested, and the CSP does block what would be.
 #[test]
 fn page_requests_nothing_outside_itself() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &[3, 4],
-        Situation::NonDit,
-        "chateaudun",
-        5,
-    );
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
+    let (_, text) = clear_pass(&cat, &skills, &[3, 4], Situation::NonDit, "chateaudun", 5);
     let r = browser(
         site.path(),
         json!([
@@ -527,20 +519,14 @@ fn assert_no_violations(report: &Value, at: usize, what: &str) {
 /// Point 4: axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation, in every state.
 #[test]
 fn axe_core_finds_no_wcag_a_or_aa_violation() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
     let explored = [0, 5, 9];
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &explored,
-        Situation::NonDit,
-        "chartres",
-        21,
-    );
+    let (_, text) = clear_pass(&cat, &skills, &explored, Situation::NonDit, "chartres", 21);
     let r = browser(
         site.path(),
         json!([
@@ -567,20 +553,14 @@ fn axe_core_finds_no_wcag_a_or_aa_violation() {
 /// focus indicator and in view, and the language switch works from the keyboard.
 #[test]
 fn keyboard_walk_reaches_every_control_with_visible_focus() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
     // No situation: every contact, so the stop's web links are in the walk too.
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &[],
-        Situation::NonDit,
-        "chartres",
-        31,
-    );
+    let (_, text) = clear_pass(&cat, &skills, &[], Situation::NonDit, "chartres", 31);
     let (shots, _keep) = shots_dir();
     let r = browser(
         site.path(),
@@ -734,10 +714,12 @@ fn pass_from_an_older_catalogue_still_renders_after_the_catalogue_changes() {
 /// The page prints on one A4 page, even with the most content a pass can bring.
 #[test]
 fn page_prints_on_one_a4_page() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
     // Longest trade texts first, every contact and offer kind (no situation), 8 explored.
     let mut by_len: Vec<usize> = (0..cat.trades.len()).collect();
     let size = |i: &usize| {
@@ -751,15 +733,7 @@ fn page_prints_on_one_a4_page() {
     };
     by_len.sort_by_key(|i| std::cmp::Reverse(size(i)));
     let explored: Vec<usize> = by_len[..8].to_vec();
-    let (mut pass, _) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &explored,
-        Situation::NonDit,
-        "chartres",
-        51,
-    );
+    let (mut pass, _) = clear_pass(&cat, &skills, &explored, Situation::NonDit, "chartres", 51);
     pass.top_trades = by_len[..3].iter().map(|i| *i as u8).collect();
     let text = pass.encode(&demo_key());
     let (shots, _keep) = shots_dir();
@@ -817,15 +791,7 @@ fn trade_name_holding_template_markers_renders_as_text() {
     cat.trades[0].name.fr = evil.to_owned();
     let site = tempfile::tempdir().expect("tmp");
     klub_kiosk::site::build(site.path(), &cat, &skills, None).expect("build");
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &[0],
-        Situation::NonDit,
-        "",
-        41,
-    );
+    let (_, text) = clear_pass(&cat, &skills, &[0], Situation::NonDit, "", 41);
     let r = browser(site.path(), json!(steps_for(&text, vec![])));
     let page = &r["results"][1];
     assert_eq!(page["outcome"], "valid", "{page}");
@@ -837,19 +803,13 @@ fn trade_name_holding_template_markers_renders_as_text() {
 /// message, never a blank page, and throws nothing.
 #[test]
 fn broken_page_data_shows_the_cannot_read_message() {
-    let content = content_dir(|t| t);
-    let (cat, skills) = load(content.path());
-    let site = tempfile::tempdir().expect("tmp");
-    site_build_ok(site.path(), content.path(), Some(&example_tour()));
-    let (_, text) = make_pass(
-        &cat,
-        &skills,
-        &clear_profile(&skills),
-        &[],
-        Situation::College,
-        "chartres",
-        43,
-    );
+    let Built {
+        content: _content,
+        site,
+        cat,
+        skills,
+    } = Built::with_tour();
+    let (_, text) = clear_pass(&cat, &skills, &[], Situation::College, "chartres", 43);
     let good = std::fs::read_to_string(site.path().join("index.html")).expect("page");
     let open = r#"<script type="application/json" id="klub-data">"#;
     let start = good.find(open).expect("data block") + open.len();

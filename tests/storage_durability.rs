@@ -1,6 +1,8 @@
 //! `klub simulate` and the proof that what it calls committed is on disk: under `strace`,
 //! and through repeated SIGKILLs (`KLUB_SOAK=1` for the 500-kill soak).
 
+mod support;
+
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::logs::count;
 
 const KLUB: &str = env!("CARGO_BIN_EXE_klub");
 
@@ -69,13 +72,11 @@ fn push_rows(c: &Connection, sql: &str, params: &[&str], out: &mut HashMap<Strin
 fn digests(db: &Path) -> HashMap<String, String> {
     let c = Connection::open(db).unwrap();
     let mut out: HashMap<String, String> = HashMap::new();
-    let tables: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let tables = count(
+        &c,
+        "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions'",
+        [],
+    );
     if tables == 0 {
         // Killed before the log was created.
         return out;
@@ -137,13 +138,11 @@ fn assert_complete(c: &Connection, id: &str) {
     );
     if outcome == "completed" {
         assert_eq!(open, 0, "{id}: completed with a step not left");
-        let p: i64 = c
-            .query_row(
-                "SELECT count(*) FROM profiles WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
-                [id],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let p = count(
+            &c,
+            "SELECT count(*) FROM profiles WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
+            [id],
+        );
         assert_eq!(p, 1, "{id}: completed without profile");
     }
 }

@@ -67,13 +67,11 @@ fn a_view_serving_clean_rows_to_the_checker_and_hostile_ones_to_the_copier_is_re
         .unwrap();
     refused(&h, &tour, "« view sessions » en trop");
     let c = Connection::open(&tour).unwrap();
-    let hostile: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sessions WHERE stop NOT GLOB '[a-z]*'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let hostile = count(
+        &c,
+        "SELECT count(*) FROM sessions WHERE stop NOT GLOB '[a-z]*'",
+        [],
+    );
     assert_eq!(hostile, 0);
     drop(c);
     let out = klub(&["--lang", "en", "stats", s(&h)]);
@@ -175,9 +173,7 @@ fn a_planted_fingerprint_does_not_make_merge_skip_another_stations_log() {
         .unwrap();
     assert_eq!((n, has_b), (2, true));
     // The tour's fingerprints are its own: a's and b's, not a's claim.
-    let claimed: i64 = c
-        .query_row("SELECT count(*) FROM merged", [], |r| r.get(0))
-        .unwrap();
+    let claimed = count(&c, "SELECT count(*) FROM merged", []);
     assert_eq!(claimed, 2);
 }
 

@@ -1,5 +1,7 @@
 //! The station's log: schema, privacy, pragmas, migrations, writer durability and failures.
 
+mod support;
+
 use klub_kiosk::domain::config::{AgeBand, Situation, VisitContext};
 use klub_kiosk::domain::scoring::{Answer, DimScore, Profile};
 use klub_kiosk::domain::session::{Event, Outcome, SessionId, Source};
@@ -10,6 +12,7 @@ use klub_kiosk::storage::{StorageError, db, schema};
 use rusqlite::Connection;
 use std::path::Path;
 use std::time::{Duration, Instant};
+use support::logs::count;
 
 const MARIE: &str = "Marie Dupont, 12 rue des Lilas";
 
@@ -271,9 +274,11 @@ fn every_text_column_refuses_a_name_and_an_address() {
             .unwrap();
     }
     assert_eq!(refused, 22);
-    let stored: i64 = conn
-        .query_row("SELECT count(*) FROM sessions WHERE instr(id || station || coalesce(stop, ''), 'Marie') > 0", [], |r| r.get(0))
-        .unwrap();
+    let stored = count(
+        &conn,
+        "SELECT count(*) FROM sessions WHERE instr(id || station || coalesce(stop, ''), 'Marie') > 0",
+        [],
+    );
     assert_eq!(stored, 0);
     // Every TEXT column also refuses other free text: a lowercase word in an answer.
     let bad = conn.execute(
@@ -385,13 +390,11 @@ fn an_older_log_is_upgraded_and_keeps_its_data() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(v, schema::LATEST);
-    let idx: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions_by_stop'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let idx = count(
+        &c,
+        "SELECT count(*) FROM sqlite_schema WHERE name = 'sessions_by_stop'",
+        [],
+    );
     assert_eq!(idx, 1);
     let outcome: String = c
         .query_row("SELECT outcome FROM sessions WHERE id = ?1", [&id], |r| {
@@ -420,13 +423,11 @@ fn a_failing_migration_rolls_back_entirely() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(v, 1);
-    let idx: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let idx = count(
+        &c,
+        "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'",
+        [],
+    );
     assert_eq!(idx, 0);
 }
 
@@ -456,13 +457,11 @@ fn each_event_is_durable_within_100_ms_of_the_tap() {
     assert!(worst < Duration::from_millis(100), "worst {worst:?}");
     // Durable means readable by another connection, i.e. committed.
     let c = Connection::open(&p).unwrap();
-    let n: i64 = c
-        .query_row(
-            "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(
+        &c,
+        "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
+        [id.to_string()],
+    );
     assert_eq!(n, 100);
 }
 
@@ -525,13 +524,11 @@ fn a_full_disk_keeps_the_station_running_retries_and_damages_nothing() {
         "{st:?}"
     );
     let c = Connection::open(&p).unwrap();
-    let n: i64 = c
-        .query_row(
-            "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let n = count(
+        &c,
+        "SELECT count(*) FROM steps WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
+        [id.to_string()],
+    );
     assert_eq!(n, 3000);
     assert_eq!(digest(&c, &first.to_string()), before);
 }
@@ -818,13 +815,11 @@ fn one_row_per_step_shown_with_its_answer_how_it_was_left_and_the_time_spent() {
         ]
     );
     // Every write to a session raised its revision (start 0, then each record).
-    let rev: i64 = c
-        .query_row(
-            "SELECT rev FROM sessions WHERE id = ?1",
-            [id.to_string()],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let rev = count(
+        &c,
+        "SELECT rev FROM sessions WHERE id = ?1",
+        [id.to_string()],
+    );
     assert_eq!(rev, 10);
 }
 
@@ -1000,13 +995,11 @@ fn a_version_2_log_is_upgraded_to_one_row_per_step_shown_and_keeps_all_its_data(
         trades,
         vec![(1, 1, "soudeur".into()), (1, 2, "infirmier".into())]
     );
-    let old: i64 = c
-        .query_row(
-            "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2' OR sql LIKE '%session_id%'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let old = count(
+        &c,
+        "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_v2' OR sql LIKE '%session_id%'",
+        [],
+    );
     assert_eq!(old, 0);
     let fk: i64 = c
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {

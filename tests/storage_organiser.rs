@@ -73,9 +73,7 @@ fn merge_is_idempotent_and_orders_by_stop_then_station_sequence() {
     }
     assert_eq!(std::fs::read(&tour).unwrap(), before);
     let c = Connection::open(&tour).unwrap();
-    let n: i64 = c
-        .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
-        .unwrap();
+    let n = count(&c, "SELECT count(*) FROM sessions", []);
     assert_eq!(n, 6);
     drop(c);
     let exp = dir.path().join("exp");
@@ -201,11 +199,9 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
             .unwrap();
         assert_eq!(ok, "ok");
         // Every merged completed session is whole: its two steps shown, both answered.
-        let broken: i64 = c.query_row(
-            "SELECT count(*) FROM sessions s WHERE outcome = 'completed' AND ((SELECT count(*) FROM steps WHERE session = s.k) <> 2
+        let broken = count(&c, "SELECT count(*) FROM sessions s WHERE outcome = 'completed' AND ((SELECT count(*) FROM steps WHERE session = s.k) <> 2
                OR (SELECT count(*) FROM steps WHERE session = s.k AND left_by = 'answered') <> 2
-               OR NOT EXISTS (SELECT 1 FROM profiles WHERE session = s.k))",
-            [], |r| r.get(0)).unwrap();
+               OR NOT EXISTS (SELECT 1 FROM profiles WHERE session = s.k))", []);
         assert_eq!(broken, 0);
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);

@@ -105,6 +105,47 @@ pub fn make_pass(
     (pass, text)
 }
 
+/// A pass for [`clear_profile`], made by the library, and its text.
+pub fn clear_pass(
+    catalogue: &Catalogue,
+    skills: &SkillSet,
+    explored: &[usize],
+    situation: Situation,
+    stop: &str,
+    id: u64,
+) -> (Pass, String) {
+    let profile = clear_profile(skills);
+    make_pass(catalogue, skills, &profile, explored, situation, stop, id)
+}
+
+/// The bundled content copied and loaded, and its page built with the example tour.
+pub struct Built {
+    /// The copy of the content (kept for the test's life).
+    pub content: tempfile::TempDir,
+    /// The built page.
+    pub site: tempfile::TempDir,
+    /// The content's catalogue.
+    pub cat: Catalogue,
+    /// The content's skills.
+    pub skills: SkillSet,
+}
+
+impl Built {
+    /// Builds the page of the unchanged bundled content, with the example tour.
+    pub fn with_tour() -> Built {
+        let content = content_dir(|t| t);
+        let (cat, skills) = load(content.path());
+        let site = tempfile::tempdir().expect("tmp");
+        site_build_ok(site.path(), content.path(), Some(&example_tour()));
+        Built {
+            content,
+            site,
+            cat,
+            skills,
+        }
+    }
+}
+
 /// Runs `klub site build -o out --scenarios content [--tour tour]`.
 pub fn site_build(out: &Path, content: &Path, tour: Option<&Path>) -> std::process::Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_klub"));

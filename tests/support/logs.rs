@@ -170,3 +170,9 @@ pub fn litter(dir: &Path, part: &str) -> Vec<String> {
         .filter(|n| n.contains(part))
         .collect()
 }
+
+/// The one integer a query gives (a `count(*)`, a sum).
+pub fn count(c: &rusqlite::Connection, sql: &str, params: impl rusqlite::Params) -> i64 {
+    c.query_row(sql, params, |r| r.get(0))
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
