@@ -53,3 +53,52 @@ fn core_dependency_tree_has_no_bevy() {
         "the station feature brings Bevy in"
     );
 }
+
+/// Each package of `cargo tree` with its features: `name vX.Y.Z` → `a,b,c`.
+fn features(edges: &str) -> std::collections::BTreeMap<String, String> {
+    let out = Command::new(env!("CARGO"))
+        .args(["tree", "--offline", "--edges", edges, "--prefix", "none"])
+        .args(["--format", "{p} [{f}]"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let (name, rest) = l.split_once(" [")?;
+            let name = name.split(" (").next()?;
+            let feats = rest.split(']').next()?;
+            Some((name.to_owned(), feats.to_owned()))
+        })
+        .collect()
+}
+
+/// `cargo test` builds every dependency of `cargo build` with the same features, so going
+/// from one to the other never rebuilds Bevy. This is why Cargo.toml lists `rand_010`:
+/// without it, proptest gives rand 0.10 `sys_rng` for tests only.
+#[test]
+fn tests_resolve_the_build_dependencies_with_the_same_features() {
+    let build = features("normal,build");
+    let test = features("normal,build,dev");
+    assert!(
+        build.keys().any(|k| k.starts_with("bevy_math ")),
+        "{build:?}"
+    );
+    let differ: Vec<String> = build
+        .iter()
+        .filter_map(|(name, f)| {
+            let t = test.get(name)?;
+            (t != f).then(|| format!("{name}: build [{f}], test [{t}]"))
+        })
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "rebuilt for tests:\n{}",
+        differ.join("\n")
+    );
+}
