@@ -116,7 +116,7 @@ fn throughput(dir: &Path) {
         let n = if wait_each { 500 } else { 3000 };
         let s = simulate(
             &args(&p, "borne-1", n, wait_each),
-            false,
+            klub_kiosk::domain::text::Lang::Fr,
             &mut std::io::sink(),
         )
         .unwrap();
@@ -143,7 +143,7 @@ fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
         }
         simulate(
             &args(&tmp, "borne-1", per_station, false),
-            false,
+            klub_kiosk::domain::text::Lang::Fr,
             &mut std::io::sink(),
         )
         .unwrap();

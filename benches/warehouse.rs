@@ -59,7 +59,7 @@ fn station_logs(dir: &Path, per_station: u64) -> Vec<PathBuf> {
         }
         simulate(
             &args(&tmp, "borne-1", per_station),
-            false,
+            klub_kiosk::domain::text::Lang::Fr,
             &mut std::io::sink(),
         )
         .unwrap();

@@ -158,7 +158,7 @@ fn used_names(code: &str) -> BTreeSet<String> {
     for stmt in code.split("use ").skip(1) {
         let Some(end) = stmt.find(';') else { continue };
         let tree = &stmt[..end];
-        for part in tree.split(|c: char| c == '{' || c == '}' || c == ',') {
+        for part in tree.split(['{', '}', ',']) {
             let name = part.rsplit(" as ").next().unwrap_or(part);
             let last = name.trim().rsplit("::").next().unwrap_or("").trim();
             if !last.is_empty() && last != "*" && last != "self" && last.chars().all(is_ident) {

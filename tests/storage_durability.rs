@@ -139,7 +139,7 @@ fn assert_complete(c: &Connection, id: &str) {
     if outcome == "completed" {
         assert_eq!(open, 0, "{id}: completed with a step not left");
         let p = count(
-            &c,
+            c,
             "SELECT count(*) FROM profiles WHERE session = (SELECT k FROM sessions WHERE id = ?1)",
             [id],
         );

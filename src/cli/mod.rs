@@ -205,7 +205,7 @@ mod tests {
         assert_eq!(e.kind(), clap::error::ErrorKind::InvalidValue);
         let names: Vec<String> = <Lang as clap::ValueEnum>::value_variants()
             .iter()
-            .filter_map(|l| clap::ValueEnum::to_possible_value(l))
+            .filter_map(clap::ValueEnum::to_possible_value)
             .map(|v| v.get_name().to_owned())
             .collect();
         assert_eq!(names, ["fr", "en"]);
