@@ -5,6 +5,22 @@ use klub_kiosk::domain::scenario::{Kind, Opt, Scenario, Step, StepBody};
 use klub_kiosk::domain::scoring::{Answer, DimScore, Profile, Reading, score};
 use klub_kiosk::domain::text::Text;
 
+/// The profile after one game step answered.
+fn played(sc: &Scenario, found: u16, total: u16, enjoy: Option<u8>) -> Profile {
+    score(
+        sc,
+        0,
+        &[(
+            0,
+            Answer::Game {
+                found,
+                total,
+                enjoy,
+            },
+        )],
+    )
+}
+
 fn t(s: &str) -> Text {
     Text::new(s, s, s)
 }
@@ -178,18 +194,7 @@ fn games_count_only_through_did_you_enjoy_it() {
     };
     let sc = scenario(vec![step("g", game)]);
     // A perfect game that the visitor only liked "un peu": 50 %.
-    let p = score(
-        &sc,
-        0,
-        &[(
-            0,
-            Answer::Game {
-                found: 9,
-                total: 9,
-                enjoy: Some(1),
-            },
-        )],
-    );
+    let p = played(&sc, 9, 9, Some(1));
     assert_eq!(
         p.area(Area::Organiser),
         DimScore {
@@ -198,32 +203,10 @@ fn games_count_only_through_did_you_enjoy_it() {
         }
     );
     // A failed game that the visitor loved: 100 %.
-    let p = score(
-        &sc,
-        0,
-        &[(
-            0,
-            Answer::Game {
-                found: 0,
-                total: 9,
-                enjoy: Some(2),
-            },
-        )],
-    );
+    let p = played(&sc, 0, 9, Some(2));
     assert_eq!(p.area(Area::Organiser).score, 100);
     // "Tu as aimé ?" skipped: no evidence at all.
-    let p = score(
-        &sc,
-        0,
-        &[(
-            0,
-            Answer::Game {
-                found: 9,
-                total: 9,
-                enjoy: None,
-            },
-        )],
-    );
+    let p = played(&sc, 9, 9, None);
     assert_eq!(p.area(Area::Organiser).evidence, 0);
 }
 

@@ -16,24 +16,12 @@ use klub_kiosk::storage::time;
 use klub_kiosk::storage::writer::{LogWriter, StationInfo};
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 use std::time::Duration;
+use support::logs::{DAY, T0, klub, klub_ok, s};
 use support::spreadsheet::{SheetCell, csv_rows, libreoffice_xlsx, xlsx_rows};
 
-const KLUB: &str = env!("CARGO_BIN_EXE_klub");
-const DAY: i64 = 86_400_000;
-/// 2026-05-12 10:00 Paris.
-const T0: i64 = 1_778_572_800_000;
 /// LibreOffice's CSV import: `;`, `"`, UTF-8, from line 1, and NOT « quoted field as text ».
 const LO_PLAIN: &str = "59,34,76,1";
-
-fn klub(args: &[&str]) -> Output {
-    Command::new(KLUB).args(args).output().unwrap()
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// One session as a station logs it.
 struct Visit {
@@ -119,12 +107,7 @@ fn station_log(dir: &Path, station: &str, visits: &[Visit]) -> PathBuf {
 fn report_html(dir: &Path, log: &Path, en: bool) -> String {
     let tour = dir.join("tour.db");
     if !tour.exists() {
-        let out = klub(&["merge", s(log), "-o", s(&tour)]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        klub_ok(&["merge", s(log), "-o", s(&tour)]);
     }
     let html = dir.join(if en { "en.html" } else { "fr.html" });
     let mut args = vec![];
@@ -132,12 +115,7 @@ fn report_html(dir: &Path, log: &Path, en: bool) -> String {
         args.extend(["--lang", "en"]);
     }
     args.extend(["report", s(&tour), "-o", s(&html)]);
-    let out = klub(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    klub_ok(&args);
     std::fs::read_to_string(html).unwrap()
 }
 
@@ -336,12 +314,7 @@ fn csv_formulas_do_not_run_in_libreoffice_and_negative_numbers_stay_numbers() {
     now.clock_offset_ms = -3_600_000;
     let log = station_log(dir.path(), "borne-c", &[old, now]);
     let exp = dir.path().join("exp");
-    let out = klub(&["export", s(&log), "--out", s(&exp)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    klub_ok(&["export", s(&log), "--out", s(&exp)]);
     let raw = std::fs::read_to_string(exp.join("sessions.csv")).unwrap();
     assert!(raw.contains(";\"'-248-05-12T"), "{raw}");
     assert!(raw.contains(";-3600000;"), "{raw}");
@@ -456,12 +429,7 @@ fn export_and_report_survive_clock_values_at_the_ends_of_the_range() {
     }
     let log = station_log(dir.path(), "borne-d", &visits);
     let exp = dir.path().join("exp");
-    let out = klub(&["export", s(&log), "--out", s(&exp)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    klub_ok(&["export", s(&log), "--out", s(&exp)]);
     let html = report_html(dir.path(), &log, false);
     assert!(html.contains("<li>Sessions: &lt; 5</li>"), "{html}");
 }

@@ -57,12 +57,7 @@ fn merge_is_idempotent_and_orders_by_stop_then_station_sequence() {
         ],
     );
     let tour = dir.path().join("tour.db");
-    let out = klub(&["merge", s(&a), s(&b), "-o", s(&tour)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = klub_ok(&["merge", s(&a), s(&b), "-o", s(&tour)]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("6 sessions ajoutées"));
     let before = std::fs::read(&tour).unwrap();
     // Same inputs again, in another order, twice: nothing changes, not even the file.
@@ -187,12 +182,7 @@ fn merge_takes_a_consistent_snapshot_of_a_log_still_being_written() {
         )
     };
     for _ in 0..3 {
-        let out = klub(&["merge", s(&p), "-o", s(&tour)]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        klub_ok(&["merge", s(&p), "-o", s(&tour)]);
         let c = Connection::open(&tour).unwrap();
         let ok: String = c
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -390,12 +380,7 @@ fn report_counts_visitors_only_hides_small_cells_and_stamps_simulated_data() {
             .success()
     );
     let html_path = dir.path().join("r.html");
-    let out = klub(&["report", s(&tour), "-o", s(&html_path)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    klub_ok(&["report", s(&tour), "-o", s(&html_path)]);
     let html = std::fs::read_to_string(&html_path).unwrap();
     assert!(html.contains("pas des personnes"));
     assert!(html.contains("<svg"));
@@ -478,12 +463,7 @@ fn stats_summarises_and_purge_applies_the_retention_period() {
         "station_id = \"borne-p\"\n\n[data]\nretention_days = 30\n",
     )
     .unwrap();
-    let out = klub(&["purge", s(&db), "--config", s(&cfg)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = klub_ok(&["purge", s(&db), "--config", s(&cfg)]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.starts_with("2 sessions effacées") && text.contains("30 jours"),
@@ -538,12 +518,7 @@ fn merge_upgrades_an_older_station_log_in_a_copy_and_leaves_the_original_alone()
     }
     let before = std::fs::read(&old).unwrap();
     let tour = dir.path().join("tour.db");
-    let out = klub(&["merge", s(&old), "-o", s(&tour)]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    klub_ok(&["merge", s(&old), "-o", s(&tour)]);
     assert_eq!(std::fs::read(&old).unwrap(), before);
     let c = Connection::open(&tour).unwrap();
     let v: u32 = c
@@ -579,12 +554,7 @@ fn merge_skips_an_input_already_merged_and_unchanged_and_takes_newer_copies() {
             args.extend(["--lang", "en"]);
         }
         args.extend(["merge", s(&pa), s(&b), "-o", s(&tour)]);
-        let out = klub(&args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = klub_ok(&args);
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     let out = merge(false);

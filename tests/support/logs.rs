@@ -24,6 +24,17 @@ pub fn klub(args: &[&str]) -> Output {
     Command::new(KLUB).args(args).output().unwrap()
 }
 
+/// Runs `klub`, which must succeed (its stderr is shown if not).
+pub fn klub_ok(args: &[&str]) -> Output {
+    let out = klub(args);
+    assert!(
+        out.status.success(),
+        "klub {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 /// A path as an argument.
 pub fn s(p: &Path) -> &str {
     p.to_str().unwrap()
