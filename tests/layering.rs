@@ -407,3 +407,40 @@ fn the_checker_catches_a_domain_that_reaches_outside() {
         ["crate::content::set::load"]
     );
 }
+
+/// Every `.rs` file under `src/`, with its text.
+fn all_sources() -> Vec<(PathBuf, String)> {
+    rust_files(&src())
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("source");
+            (p, text)
+        })
+        .collect()
+}
+
+/// Where the code (not comments or strings) holds `needle`.
+fn places(sources: &[(PathBuf, String)], needle: &str) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|(_, text)| code_only(text).contains(needle))
+        .map(|(p, _)| p.display().to_string())
+        .collect()
+}
+
+/// One owner per rule: the id rule and the HTML escape are written once, in the domain.
+#[test]
+fn the_id_rule_and_the_html_escape_have_one_owner() {
+    let sources = all_sources();
+    let id_rule = places(&sources, "fn is_id(");
+    assert_eq!(id_rule.len(), 1, "{id_rule:?}");
+    assert!(id_rule[0].ends_with("domain/ids.rs"), "{id_rule:?}");
+    // The entity itself is in a string, so look for the replace that writes it.
+    let escapes: Vec<String> = sources
+        .iter()
+        .filter(|(_, text)| text.contains(".replace('<', \"&lt;\")"))
+        .map(|(p, _)| p.display().to_string())
+        .collect();
+    assert_eq!(escapes.len(), 1, "{escapes:?}");
+    assert!(escapes[0].ends_with("domain/text.rs"), "{escapes:?}");
+}

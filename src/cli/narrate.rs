@@ -2,7 +2,7 @@
 //! recorded file. A recorded `voix/<key>.<variant>.wav` always wins; generated files go to
 //! `voix/auto/` and are remade when the scenario file is newer than them.
 
-use crate::cli::CliResult;
+use crate::cli::{CliError, CliResult};
 use crate::content::set::{Options, load_content, scenario_texts};
 use crate::domain::text::{Lang, Variant};
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ impl Drop for Scratch {
 }
 
 /// Generates the missing narration files of a scenario folder.
-pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
+pub fn narrate(args: &Args, lang: Lang) -> Result<Done, CliError> {
     let v = load_content(
         &args.dir,
         &Options {
@@ -88,7 +88,7 @@ pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
         },
     );
     if v.report.errors() > 0 {
-        return Err(v.render(lang));
+        return Err(v.render(lang).into());
     }
     let mut done = Done::default();
     let scratch = Scratch::new().map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?;
@@ -115,7 +115,7 @@ pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
                 }
                 for d in [folder.join("voix"), auto.clone()] {
                     if std::fs::symlink_metadata(&d).is_ok_and(|m| m.file_type().is_symlink()) {
-                        return Err(format!(
+                        return Err(CliError::Message(format!(
                             "{} : {}",
                             d.display(),
                             if lang == Lang::En {
@@ -123,7 +123,7 @@ pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
                             } else {
                                 "lien symbolique refusé (faites-en un vrai dossier)"
                             }
-                        ));
+                        )));
                     }
                 }
                 std::fs::create_dir_all(&auto).map_err(|e| format!("{}: {e}", auto.display()))?;
@@ -151,11 +151,11 @@ pub fn narrate(args: &Args, lang: Lang) -> Result<Done, String> {
                     })?;
                 if !status.success() {
                     let _ = std::fs::remove_file(&tmp);
-                    return Err(format!(
+                    return Err(CliError::Message(format!(
                         "{} : {status} ({key}, {})",
                         args.espeak,
                         variant.code()
-                    ));
+                    )));
                 }
                 let bytes = crate::fsio::read_regular(&tmp, crate::content::set::MAX_SOUND)
                     .map_err(|e| format!("{}: {e}", tmp.display()))?;

@@ -1,6 +1,6 @@
 //! `klub pass inspect|sample`, `klub qr` and `klub key new`: passes, QR codes and fleet keys.
 
-use crate::cli::CliResult;
+use crate::cli::{CliError, CliResult};
 use crate::content::set::{ContentSet, Validation, load_kiosk_file};
 use crate::domain::config::{Situation, StationConfig};
 use crate::domain::dimension::{Area, Dim};
@@ -120,25 +120,25 @@ pub fn format_minutes(min: u32) -> String {
 }
 
 /// Loads a station config file, or the defaults (demo key) without one.
-fn load_config(path: Option<&Path>, lang: Lang) -> Result<StationConfig, String> {
+fn load_config(path: Option<&Path>, lang: Lang) -> Result<StationConfig, CliError> {
     let Some(path) = path else {
         return Ok(StationConfig::default());
     };
     let mut v = Validation::default();
     load_kiosk_file(&mut v, path);
     if v.report.errors() > 0 {
-        return Err(v.render(lang));
+        return Err(v.render(lang).into());
     }
     v.configs.pop().map(|(_, c)| c).ok_or_else(|| {
-        msg(
+        CliError::Message(msg(
             lang,
             &format!("{} n'est pas une config de borne", path.display()),
             &format!("{} is not a station config", path.display()),
-        )
+        ))
     })
 }
 
-fn load(setup: &Setup, lang: Lang) -> Result<(StationConfig, FleetKey, ContentSet), String> {
+fn load(setup: &Setup, lang: Lang) -> Result<(StationConfig, FleetKey, ContentSet), CliError> {
     let cfg = load_config(setup.config.as_deref(), lang)?;
     let key = FleetKey::from_config(&cfg).ok_or_else(|| {
         msg(
