@@ -103,17 +103,12 @@ fn click_variant(v: &str) -> Value {
 /// Point 1: a pass made by the library renders the trades and strengths the library says.
 #[test]
 fn page_renders_the_library_pass_trades_and_strengths() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
-    let profile = clear_profile(&skills);
-    let explored = [cat.index_of("soudeur").expect("soudeur")];
+    let built = Built::with_tour();
+    let profile = clear_profile(&built.skills);
+    let explored = [built.cat.index_of("soudeur").expect("soudeur")];
     let (pass, text) = make_pass(
-        &cat,
-        &skills,
+        &built.cat,
+        &built.skills,
         &profile,
         &explored,
         Situation::College,
@@ -122,7 +117,7 @@ fn page_renders_the_library_pass_trades_and_strengths() {
     );
     let (shots, _keep) = shots_dir();
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!(steps_for(
             &text,
             vec![
@@ -136,7 +131,7 @@ fn page_renders_the_library_pass_trades_and_strengths() {
         )),
     );
     let fr = &r["results"][1];
-    expect_page(fr, &pass, &cat, &skills, Variant::Fr);
+    expect_page(fr, &pass, &built.cat, &built.skills, Variant::Fr);
     assert_eq!(
         fr["heading"],
         "Tes pistes à explorer – ce n'est pas un test"
@@ -178,7 +173,7 @@ fn page_renders_the_library_pass_trades_and_strengths() {
     assert_eq!(fr["lang"], "fr");
 
     let en = &r["results"][4];
-    expect_page(en, &pass, &cat, &skills, Variant::En);
+    expect_page(en, &pass, &built.cat, &built.skills, Variant::En);
     assert_eq!(en["lang"], "en");
     assert!(
         en["contactText"]
@@ -190,7 +185,7 @@ fn page_renders_the_library_pass_trades_and_strengths() {
     );
     assert_eq!(en["privacy"], page_text("privacy", Variant::En));
     let facile = &r["results"][7];
-    expect_page(facile, &pass, &cat, &skills, Variant::Facile);
+    expect_page(facile, &pass, &built.cat, &built.skills, Variant::Facile);
     assert_eq!(facile["lang"], "fr");
 }
 
@@ -220,12 +215,7 @@ fn random_profile(rng: &mut StdRng, skills: usize) -> Profile {
 /// (every situation, ties, flat and thin profiles, explored trades, unknown stops).
 #[test]
 fn page_agrees_with_the_library_on_many_passes() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
+    let built = Built::with_tour();
     let mut rng = StdRng::seed_from_u64(20_261_128);
     let stops = [
         "chartres",
@@ -238,19 +228,19 @@ fn page_agrees_with_the_library_on_many_passes() {
     let mut passes = vec![];
     let mut steps = vec![json!({"op": "goto", "path": "index.html"})];
     for n in 0..48u64 {
-        let mut profile = random_profile(&mut rng, skills.len());
+        let mut profile = random_profile(&mut rng, built.skills.len());
         if n % 8 == 0 {
             // Answered, but no area stands out.
             profile.areas = [50, 45, 52, 50, 48, 55].map(|score| DimScore { score, evidence: 2 });
         }
         let explored: Vec<usize> = (0..rng.random_range(0..10))
-            .map(|_| rng.random_range(0..cat.trades.len()))
+            .map(|_| rng.random_range(0..built.cat.trades.len()))
             .collect();
         let situation = Situation::ALL[(n as usize) % Situation::ALL.len()];
         let stop = stops[rng.random_range(0..stops.len())];
         let (pass, text) = make_pass(
-            &cat,
-            &skills,
+            &built.cat,
+            &built.skills,
             &profile,
             &explored,
             situation,
@@ -261,11 +251,11 @@ fn page_agrees_with_the_library_on_many_passes() {
         steps.push(json!({"op": "eval", "expr": READ_PAGE}));
         passes.push(pass);
     }
-    let r = browser(site.path(), json!(steps));
+    let r = browser(built.site.path(), json!(steps));
     let mut readings = std::collections::BTreeSet::new();
     for (i, pass) in passes.iter().enumerate() {
         let page = &r["results"][2 + 2 * i];
-        expect_page(page, pass, &cat, &skills, Variant::Fr);
+        expect_page(page, pass, &built.cat, &built.skills, Variant::Fr);
         readings.insert(page["reading"].as_str().unwrap_or("").to_owned());
         let kinds: Vec<&str> = page["contacts"]
             .as_array()
@@ -308,13 +298,15 @@ fn page_agrees_with_the_library_on_many_passes() {
 /// damaged or foreign fragments, get a friendly explanation, never a blank page.
 #[test]
 fn damaged_cut_and_foreign_fragments_get_a_friendly_explanation() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
-    let (_, text) = clear_pass(&cat, &skills, &[], Situation::NonDit, "dreux", 9);
+    let built = Built::with_tour();
+    let (_, text) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &[],
+        Situation::NonDit,
+        "dreux",
+        9,
+    );
     let half = &text[..text.len() / 2];
     let mut flipped = text.clone().into_bytes();
     // Change the situation byte's characters into an out-of-range value.
@@ -349,7 +341,7 @@ fn damaged_cut_and_foreign_fragments_get_a_friendly_explanation() {
     let (shots, _keep) = shots_dir();
     steps.push(json!({"op": "goto", "path": format!("index.html#{half}")}));
     steps.push(json!({"op": "screenshot", "file": shots.join("cut.png")}));
-    let r = browser(site.path(), json!(steps));
+    let r = browser(built.site.path(), json!(steps));
     for (i, (outcome, frag)) in cases.iter().enumerate() {
         let page = &r["results"][2 * i + 1];
         assert_eq!(page["outcome"], *outcome, "fragment {frag:?}");
@@ -418,15 +410,17 @@ fn page_requests(report: &Value) -> Vec<String> {
 /// Point 3: nothing outside the page is requested, and the CSP does block what would be.
 #[test]
 fn page_requests_nothing_outside_itself() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
-    let (_, text) = clear_pass(&cat, &skills, &[3, 4], Situation::NonDit, "chateaudun", 5);
+    let built = Built::with_tour();
+    let (_, text) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &[3, 4],
+        Situation::NonDit,
+        "chateaudun",
+        5,
+    );
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!([
             {"op": "goto", "path": format!("index.html#{text}")},
             {"op": "eval", "expr": READ_PAGE},
@@ -477,7 +471,7 @@ fn page_requests_nothing_outside_itself() {
         }})()"
     );
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!([{"op": "goto", "path": "index.html"}, {"op": "eval", "expr": probe}]),
     );
     let violations = r["results"][1].as_array().expect("violations");
@@ -519,16 +513,18 @@ fn assert_no_violations(report: &Value, at: usize, what: &str) {
 /// Point 4: axe-core finds no WCAG 2.0/2.1/2.2 A or AA violation, in every state.
 #[test]
 fn axe_core_finds_no_wcag_a_or_aa_violation() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
+    let built = Built::with_tour();
     let explored = [0, 5, 9];
-    let (_, text) = clear_pass(&cat, &skills, &explored, Situation::NonDit, "chartres", 21);
+    let (_, text) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &explored,
+        Situation::NonDit,
+        "chartres",
+        21,
+    );
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!([
             {"op": "goto", "path": format!("index.html#{text}")},
             {"op": "axe"},
@@ -553,17 +549,19 @@ fn axe_core_finds_no_wcag_a_or_aa_violation() {
 /// focus indicator and in view, and the language switch works from the keyboard.
 #[test]
 fn keyboard_walk_reaches_every_control_with_visible_focus() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
+    let built = Built::with_tour();
     // No situation: every contact, so the stop's web links are in the walk too.
-    let (_, text) = clear_pass(&cat, &skills, &[], Situation::NonDit, "chartres", 31);
+    let (_, text) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &[],
+        Situation::NonDit,
+        "chartres",
+        31,
+    );
     let (shots, _keep) = shots_dir();
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!([
             {"op": "goto", "path": format!("index.html#{text}")},
             {"op": "tabwalk", "max": 80},
@@ -714,16 +712,11 @@ fn pass_from_an_older_catalogue_still_renders_after_the_catalogue_changes() {
 /// The page prints on one A4 page, even with the most content a pass can bring.
 #[test]
 fn page_prints_on_one_a4_page() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
+    let built = Built::with_tour();
     // Longest trade texts first, every contact and offer kind (no situation), 8 explored.
-    let mut by_len: Vec<usize> = (0..cat.trades.len()).collect();
+    let mut by_len: Vec<usize> = (0..built.cat.trades.len()).collect();
     let size = |i: &usize| {
-        let t = &cat.trades[*i];
+        let t = &built.cat.trades[*i];
         t.description.fr.len()
             + t.school
                 .iter()
@@ -733,13 +726,20 @@ fn page_prints_on_one_a4_page() {
     };
     by_len.sort_by_key(|i| std::cmp::Reverse(size(i)));
     let explored: Vec<usize> = by_len[..8].to_vec();
-    let (mut pass, _) = clear_pass(&cat, &skills, &explored, Situation::NonDit, "chartres", 51);
+    let (mut pass, _) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &explored,
+        Situation::NonDit,
+        "chartres",
+        51,
+    );
     pass.top_trades = by_len[..3].iter().map(|i| *i as u8).collect();
     let text = pass.encode(&demo_key());
     let (shots, _keep) = shots_dir();
     let pdf = shots.join("results.pdf");
     let r = browser(
-        site.path(),
+        built.site.path(),
         json!([
             {"op": "goto", "path": format!("index.html#{text}")},
             {"op": "eval", "expr": READ_PAGE},
@@ -803,14 +803,16 @@ fn trade_name_holding_template_markers_renders_as_text() {
 /// message, never a blank page, and throws nothing.
 #[test]
 fn broken_page_data_shows_the_cannot_read_message() {
-    let Built {
-        content: _content,
-        site,
-        cat,
-        skills,
-    } = Built::with_tour();
-    let (_, text) = clear_pass(&cat, &skills, &[], Situation::College, "chartres", 43);
-    let good = std::fs::read_to_string(site.path().join("index.html")).expect("page");
+    let built = Built::with_tour();
+    let (_, text) = clear_pass(
+        &built.cat,
+        &built.skills,
+        &[],
+        Situation::College,
+        "chartres",
+        43,
+    );
+    let good = std::fs::read_to_string(built.site.path().join("index.html")).expect("page");
     let open = r#"<script type="application/json" id="klub-data">"#;
     let start = good.find(open).expect("data block") + open.len();
     let end = start + good[start..].find("</script>").expect("closed");
@@ -825,7 +827,7 @@ fn broken_page_data_shows_the_cannot_read_message() {
     let mut steps = vec![];
     for (i, b) in broken.iter().enumerate() {
         let html = format!("{}{b}{}", &good[..start], &good[end..]);
-        std::fs::write(site.path().join(format!("broken{i}.html")), html).expect("write");
+        std::fs::write(built.site.path().join(format!("broken{i}.html")), html).expect("write");
         for frag in [text.as_str(), ""] {
             steps.push(json!({"op": "goto", "path": format!("broken{i}.html#{frag}")}));
             steps.push(json!({"op": "eval", "expr": READ_PAGE}));
@@ -833,7 +835,7 @@ fn broken_page_data_shows_the_cannot_read_message() {
         steps.push(click_variant("en"));
         steps.push(json!({"op": "eval", "expr": READ_PAGE}));
     }
-    let r = browser(site.path(), json!(steps));
+    let r = browser(built.site.path(), json!(steps));
     let results = r["results"].as_array().expect("results");
     for (i, b) in broken.iter().enumerate() {
         for at in [1, 3, 5] {
