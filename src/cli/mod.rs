@@ -128,12 +128,9 @@ pub enum CliError {
     /// A log.
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
-    /// A file that was not read.
+    /// A file not read, or an output path refused.
     #[error(transparent)]
-    Read(#[from] crate::fsio::ReadError),
-    /// An output path refused.
-    #[error(transparent)]
-    Refusal(#[from] crate::fsio::Refusal),
+    Fs(#[from] crate::fsio::FsError),
     /// Content that cannot be used.
     #[error(transparent)]
     Content(#[from] crate::content::ContentError),
@@ -213,7 +210,7 @@ mod tests {
 
     #[test]
     fn cli_errors_print_each_layers_own_message() {
-        let refusal = crate::fsio::Refusal {
+        let refusal = crate::fsio::FsError::Refused {
             fr: "refusé".into(),
             en: "refused".into(),
         };

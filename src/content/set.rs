@@ -157,7 +157,7 @@ impl Validation {
     fn take_source(
         &mut self,
         path: &Path,
-        bytes: Result<Vec<u8>, fsio::ReadError>,
+        bytes: Result<Vec<u8>, fsio::FsError>,
     ) -> Option<Source> {
         match bytes {
             Ok(bytes) => {
@@ -172,7 +172,7 @@ impl Validation {
             }
             Err(e) => {
                 let mut d = Diagnostic::error(path, None, Msg::new(e.fr(), e.en()));
-                if matches!(e, fsio::ReadError::NotFound | fsio::ReadError::Io(_)) {
+                if matches!(e, fsio::FsError::NotFound | fsio::FsError::Io(_)) {
                     d = d.with_hint(Msg::new(
                         "vérifiez que le fichier existe et que son nom est exact",
                         "check that the file exists and its name is right",
@@ -494,7 +494,7 @@ fn check_assets(v: &mut Validation, path: &Path, folder: &Path, l: &sc::Loaded) 
         };
         let file = match fsio::open_beneath(folder, Path::new(&a.path)) {
             Ok(f) => f,
-            Err(fsio::ReadError::NotFound) => {
+            Err(fsio::FsError::NotFound) => {
                 bad(
                     v,
                     format!("fichier introuvable « {} »", a.path),
