@@ -50,6 +50,12 @@ pub enum OpsError {
     Refused(String),
 }
 
+impl From<&str> for OpsError {
+    fn from(why: &str) -> OpsError {
+        OpsError::Refused(why.to_owned())
+    }
+}
+
 impl OpsError {
     fn path(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> OpsError + '_ {
         move |error| OpsError::Path {

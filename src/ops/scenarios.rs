@@ -204,7 +204,7 @@ pub fn install_with(
     src: &Path,
     active: &Path,
     progress: &Progress,
-    last_check: &mut dyn FnMut(&Path) -> Result<(), String>,
+    last_check: &mut dyn FnMut(&Path) -> Result<(), OpsError>,
 ) -> Result<Installed, Failed> {
     let out = install_stages(src, active, progress, last_check);
     progress.set(Stage::Done);
@@ -215,7 +215,7 @@ fn install_stages(
     src: &Path,
     active: &Path,
     progress: &Progress,
-    last_check: &mut dyn FnMut(&Path) -> Result<(), String>,
+    last_check: &mut dyn FnMut(&Path) -> Result<(), OpsError>,
 ) -> Result<Installed, Failed> {
     progress.set(Stage::Checking);
     check(src, Lang::Fr).map_err(refused)?;
@@ -262,8 +262,8 @@ fn install_stages(
         return Err(refused(format!("{} : {e}", active.display())));
     }
     let swapped = std::fs::rename(&new, active)
-        .map_err(|e| format!("{} : {e}", active.display()))
-        .and_then(|()| check(active, Lang::Fr).map(drop).map_err(|e| e.to_string()))
+        .map_err(|e| OpsError::Refused(format!("{} : {e}", active.display())))
+        .and_then(|()| check(active, Lang::Fr).map(drop))
         .and_then(|()| last_check(active));
     if let Err(e) = swapped {
         // Roll back: the previous set goes back in place.
