@@ -1,7 +1,7 @@
 //! `klub simulate`: plausible random visitors played through the real session engine and
 //! written through the station's own log writer, marked `simulated`.
 
-use crate::cli::CliResult;
+use crate::cli::{CliError, CliResult};
 use crate::content::set::ContentSet;
 use crate::domain::config::{AgeBand, Situation, VisitContext};
 use crate::domain::dimension::{Dim, Weights};
@@ -329,7 +329,7 @@ pub fn simulate(
     args: &Args,
     lang: Lang,
     out: &mut dyn Write,
-) -> Result<Summary, Box<dyn std::error::Error>> {
+) -> Result<Summary, CliError> {
     let t0 = Instant::now();
     let msg = |fr: &str, e: &str| lang.pick(fr.to_owned(), e.to_owned());
     if !is_id(&args.station) {
@@ -439,7 +439,7 @@ pub fn simulate(
                  pending: &mut VecDeque<(SessionId, Ticket)>,
                  out: &mut dyn Write,
                  wait: bool|
-     -> Result<u64, Box<dyn std::error::Error>> {
+     -> Result<u64, CliError> {
         if wait && let Some((_, t)) = pending.back() {
             while !log.wait_durable(*t, Duration::from_secs(1)) {
                 let st = log.status();
