@@ -325,11 +325,7 @@ fn visit(
 }
 
 /// Runs a simulation, printing `committed <id>` to `out` as sessions become durable.
-pub fn simulate(
-    args: &Args,
-    lang: Lang,
-    out: &mut dyn Write,
-) -> Result<Summary, CliError> {
+pub fn simulate(args: &Args, lang: Lang, out: &mut dyn Write) -> Result<Summary, CliError> {
     let t0 = Instant::now();
     let msg = |fr: &str, e: &str| lang.pick(fr.to_owned(), e.to_owned());
     if !is_id(&args.station) {
