@@ -548,25 +548,11 @@ mod tests {
         let inputs = [db.clone()];
         // The same file under another name is still the input.
         let alias = dir.path().join(".").join("x.db");
-        assert!(
-            check_output(&alias, &inputs, true)
-                .unwrap_err()
-                .fr()
-                .contains("entrée")
-        );
-        assert!(
-            check_output(&other, &inputs, false)
-                .unwrap_err()
-                .en()
-                .contains("SQLite")
-        );
+        let refused = |p: &Path, force| check_output(p, &inputs, force).unwrap_err();
+        assert!(refused(&alias, true).fr().contains("entrée"));
+        assert!(refused(&other, false).en().contains("SQLite"));
         assert!(check_output(&other, &inputs, true).is_ok());
-        assert!(
-            check_output(&link, &inputs, true)
-                .unwrap_err()
-                .fr()
-                .contains("lien")
-        );
+        assert!(refused(&link, true).fr().contains("lien"));
         assert!(check_output(&html, &inputs, false).is_ok());
         assert!(check_output(&dir.path().join("new.html"), &inputs, false).is_ok());
     }

@@ -111,23 +111,18 @@ fn build(out: &Path, scenarios: &Path, tour: Option<&Path>, force: bool, lang: L
         .filter(|c| **c != built.current)
         .map(String::as_str)
         .collect();
-    if lang == Lang::En {
-        println!("Page written: {} ({kb} KB)", built.index.display());
-        println!("Current catalogue: {}", built.current);
-        println!(
-            "Earlier catalogues still readable: {}",
-            list(&others, "none")
-        );
-        println!("Tour stops known: {}", built.stops);
-    } else {
-        println!("Page écrite : {} ({kb} Ko)", built.index.display());
-        println!("Catalogue actuel : {}", built.current);
-        println!(
-            "Catalogues précédents toujours lisibles : {}",
-            list(&others, "aucun")
-        );
-        println!("Étapes de tournée connues : {}", built.stops);
-    }
+    let t = |fr, en| lang.pick(fr, en);
+    let page = t("Page écrite :", "Page written:");
+    println!("{page} {} ({kb} {})", built.index.display(), t("Ko", "KB"));
+    let current = t("Catalogue actuel :", "Current catalogue:");
+    println!("{current} {}", built.current);
+    let earlier = t(
+        "Catalogues précédents toujours lisibles :",
+        "Earlier catalogues still readable:",
+    );
+    println!("{earlier} {}", list(&others, t("aucun", "none")));
+    let stops = t("Étapes de tournée connues :", "Tour stops known:");
+    println!("{stops} {}", built.stops);
     if built.examples > 0 {
         eprintln!(
             "{}",
