@@ -1,17 +1,15 @@
 //! The bundled content is real and complete: catalogue breadth, scenario sizes, hands-on
 //! steps, texts in three variants, and the soft skills from France Travail's list.
 
+mod support;
+
 use klub_kiosk::content::set::{ContentSet, Options, load_content};
 use klub_kiosk::domain::dimension::{Area, Dim};
 use klub_kiosk::domain::scenario::{Kind, Scenario, StepBody};
 use klub_kiosk::domain::text::{Lang, Text};
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
-
-fn content() -> ContentSet {
-    ContentSet::load(Path::new("scenarios"))
-        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(Lang::Fr)))
-}
+use support::sticks::bundled_content;
 
 fn bears_on(sc: &Scenario, area: Area) -> usize {
     sc.steps
@@ -28,7 +26,7 @@ fn bears_on(sc: &Scenario, area: Area) -> usize {
 
 #[test]
 fn the_catalogue_is_broad_and_regional() {
-    let set = content();
+    let set = bundled_content();
     let trades = &set.catalogue.trades;
     assert!(trades.len() >= 60, "{} trades", trades.len());
     let domaines: BTreeSet<char> = trades.iter().map(|t| t.rome.domaine()).collect();
@@ -67,7 +65,7 @@ fn the_catalogue_is_broad_and_regional() {
 
 #[test]
 fn soft_skills_come_from_the_sixteen_and_do_not_restate_areas() {
-    let set = content();
+    let set = bundled_content();
     assert!(set.skills.len() >= 10);
     for s in &set.skills.skills {
         assert!(
@@ -87,7 +85,7 @@ fn soft_skills_come_from_the_sixteen_and_do_not_restate_areas() {
 
 #[test]
 fn talent_discovery_is_full_length_and_balanced() {
-    let set = content();
+    let set = bundled_content();
     let t = set.scenario("talents").expect("talents");
     assert_eq!(t.kind, Kind::Talents);
     assert!(t.steps.len() >= 36, "{} steps", t.steps.len());
@@ -155,7 +153,7 @@ fn talent_discovery_is_full_length_and_balanced() {
 
 #[test]
 fn immersions_are_hands_on_and_cover_four_letters() {
-    let set = content();
+    let set = bundled_content();
     let imm: Vec<&Scenario> = set
         .scenarios
         .iter()
@@ -221,7 +219,7 @@ fn all_texts(set: &ContentSet) -> Vec<(String, Text)> {
 
 #[test]
 fn every_bundled_text_has_english_and_easy_french_without_point_median() {
-    let set = content();
+    let set = bundled_content();
     for (key, t) in all_texts(&set) {
         assert!(
             t.en.as_deref().is_some_and(|s| !s.trim().is_empty()),

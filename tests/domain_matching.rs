@@ -1,5 +1,7 @@
 //! Matching and the bundled talents scenario: each letter is reachable, none is favoured.
 
+mod support;
+
 use klub_kiosk::content::set::ContentSet;
 use klub_kiosk::domain::dimension::{Area, Dim};
 use klub_kiosk::domain::matching::{match_score, top_trades};
@@ -9,11 +11,7 @@ use klub_kiosk::domain::session::{Session, SessionId, Source};
 use klub_kiosk::domain::text::Lang;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-fn content() -> ContentSet {
-    ContentSet::load(std::path::Path::new("scenarios"))
-        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(Lang::Fr)))
-}
+use support::sticks::bundled_content;
 
 /// Plays the talents scenario through the session, answering with `pick`.
 fn play(
@@ -68,7 +66,7 @@ fn likes_only(area: Area) -> impl FnMut(&StepBody) -> Option<Answer> {
 
 #[test]
 fn a_visitor_who_likes_one_area_gets_trades_of_that_letter_first() {
-    let set = content();
+    let set = bundled_content();
     for area in Area::ALL {
         let (profile, s) = play(&set, "talents", 1, likes_only(area));
         assert_eq!(profile.ranked_areas(s.id.seed())[0], area);
@@ -96,7 +94,7 @@ fn a_visitor_who_likes_one_area_gets_trades_of_that_letter_first() {
 
 #[test]
 fn match_score_follows_the_documented_formula() {
-    let set = content();
+    let set = bundled_content();
     let t = set
         .catalogue
         .trades
@@ -137,7 +135,7 @@ fn match_score_follows_the_documented_formula() {
 
 #[test]
 fn reasons_name_a_liking_and_a_put_forward_skill() {
-    let set = content();
+    let set = bundled_content();
     let (profile, s) = play(&set, "talents", 3, |body| match body {
         StepBody::Info { .. } => Some(Answer::Seen),
         StepBody::Scale { points, .. } => Some(Answer::Scale(points - 1)),
@@ -164,7 +162,7 @@ fn reasons_name_a_liking_and_a_put_forward_skill() {
 
 #[test]
 fn random_visitors_favour_no_letter() {
-    let set = content();
+    let set = bundled_content();
     let mut rng = StdRng::seed_from_u64(20261128);
     let runs = 10_000;
     let mut firsts = [0u32; 6];

@@ -1,6 +1,8 @@
 //! Hostile USB sticks: copies of the bundled content to break, named pipes, links, PNG
 //! headers that lie, and the `klub` binary run with a time limit (a hang is a failure).
 
+use klub_kiosk::content::set::ContentSet;
+use klub_kiosk::domain::text::Lang;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,6 +11,12 @@ use std::time::{Duration, Instant};
 /// The repository's bundled scenario folder.
 pub fn bundled() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// The bundled content, loaded; invalid content fails the test with its findings.
+pub fn bundled_content() -> ContentSet {
+    ContentSet::load(&bundled())
+        .unwrap_or_else(|v| panic!("bundled content is invalid:\n{}", v.render(Lang::Fr)))
 }
 
 /// Copies a folder tree (regular files and folders).
