@@ -14,7 +14,7 @@ use klub_kiosk::app::screens::Screen;
 use klub_kiosk::app::screens::play::{Phase, Play, PlayButton};
 use klub_kiosk::app::screens::results::{PassQr, PrintStatus};
 use klub_kiosk::app::sound::SoundKind;
-use klub_kiosk::app::widget::Label;
+use klub_kiosk::app::theme::widget::Label;
 use klub_kiosk::domain::scenario::{SortMode, StepBody};
 use klub_kiosk::domain::session::Session;
 use std::path::{Path, PathBuf};

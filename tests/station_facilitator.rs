@@ -446,7 +446,10 @@ fn the_stop_date_and_the_visit_context_go_with_the_next_session_and_survive_a_re
     short_visit(&mut h);
     corner_hold(&mut h);
     flush(&h);
-    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let db = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::files::LOG_FILE);
     let rows = logged_sessions(&db);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].clock_offset_ms, 2 * DAY_MS);
@@ -734,7 +737,10 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
             ["systemctl".to_owned(), "poweroff".to_owned()]
         );
     }
-    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let db = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::files::LOG_FILE);
     let seen = tmp.path().join("seen-by-power-off");
     // The stand-in for systemctl copies the log as it is when it runs.
     let script = format!(
@@ -1093,7 +1099,7 @@ fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
         &ComputedNode,
         &UiGlobalTransform,
         &InheritedVisibility,
-        Option<&klub_kiosk::app::widget::Label>,
+        Option<&klub_kiosk::app::theme::widget::Label>,
     ), With<klub_kiosk::app::input::Tappable>>();
     q.iter(w)
         .filter(|(_, _, v, _)| v.get())

@@ -40,7 +40,8 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn the_font_covers_every_bundled_string() {
-    let path = klub_kiosk::app::theme::find_font().expect("no font: install fonts-dejavu-core");
+    let path = klub_kiosk::ops::files::find_font(Path::new("/"))
+        .expect("no font: install fonts-dejavu-core");
     let data = std::fs::read(&path).unwrap();
     let face = ttf_parser::Face::parse(&data, 0).unwrap();
     let mut chars: BTreeSet<char> = "’œ«»·\u{202F}éèàçâêîôûëïüÉÀÇŒ–—…".chars().collect();

@@ -239,7 +239,7 @@ fn targets_off_screen(h: &mut Harness) -> Vec<String> {
     let mut q = w.query::<(
         &bevy::ui::ComputedNode,
         &bevy::ui::UiGlobalTransform,
-        &klub_kiosk::app::widget::Label,
+        &klub_kiosk::app::theme::widget::Label,
     )>();
     q.iter(w)
         .filter(|(n, t, _)| {

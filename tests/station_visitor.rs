@@ -228,7 +228,7 @@ fn pressed_on_touch_down_acts_on_release_inside_only() {
     let pressed: Vec<String> = {
         let w = h.world();
         let mut q = w
-            .query_filtered::<(&klub_kiosk::app::widget::Label, &BackgroundColor), With<Pressed>>();
+            .query_filtered::<(&klub_kiosk::app::theme::widget::Label, &BackgroundColor), With<Pressed>>();
         q.iter(w)
             .map(|(l, bg)| {
                 assert_eq!(bg.0, klub_kiosk::app::theme::palette::PRESSED);
@@ -471,7 +471,7 @@ fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
         &ComputedNode,
         &UiGlobalTransform,
         &InheritedVisibility,
-        Option<&klub_kiosk::app::widget::Label>,
+        Option<&klub_kiosk::app::theme::widget::Label>,
     ), With<klub_kiosk::app::input::Tappable>>();
     q.iter(w)
         .filter(|(_, _, v, _)| v.get())

@@ -90,7 +90,7 @@ impl Harness {
     /// Every label on screen.
     pub fn labels(&mut self) -> Vec<String> {
         let w = self.app.world_mut();
-        let mut q = w.query::<(&crate::app::widget::Label, &InheritedVisibility)>();
+        let mut q = w.query::<(&crate::app::theme::widget::Label, &InheritedVisibility)>();
         q.iter(w)
             .filter(|(_, v)| v.get())
             .map(|(l, _)| l.0.clone())
@@ -325,7 +325,7 @@ impl Harness {
             Entity,
             &ComputedNode,
             &InheritedVisibility,
-            Option<&crate::app::widget::Label>,
+            Option<&crate::app::theme::widget::Label>,
         ), With<crate::app::input::Tappable>>();
         for (e, n, v, l) in q.iter(w) {
             let size = n.size * n.inverse_scale_factor();

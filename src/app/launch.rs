@@ -50,12 +50,7 @@ impl Launch {
     }
 
     /// Whether kiosk mode is on: from the flag, or from `kiosk = true` in the config.
-    pub fn kiosk_effective(&self) -> bool {
-        if self.kiosk {
-            return true;
-        }
-        let mut v = crate::content::set::Validation::default();
-        crate::content::set::load_kiosk_file(&mut v, &self.config);
-        v.report.errors() == 0 && v.configs.first().is_some_and(|(_, c)| c.kiosk)
+    pub fn kiosk_effective(&self, config: &crate::domain::config::StationConfig) -> bool {
+        self.kiosk || config.kiosk
     }
 }

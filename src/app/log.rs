@@ -2,8 +2,9 @@
 //! so no frame waits for the disk. Replays log with source `replay`, or nothing with
 //! `--no-log`.
 
-use crate::app::bridge::{Station, Visitor};
+use crate::app::bridge::{DaySettings, Station, Visitor};
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::app::screens::play::Logged;
 use crate::domain::scoring::Profile;
 use crate::domain::session::{Event, SessionId};
@@ -12,19 +13,16 @@ use crate::storage::writer::{LogWriter, StationInfo};
 use bevy::prelude::*;
 use std::path::PathBuf;
 
-/// The log file's name in the data folder.
-pub const LOG_FILE: &str = "klub-log.db";
-
 pub(super) fn plugin(app: &mut App) {
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
-    let station = app.world().resource::<Station>().clone();
-    let log = VisitLog::open(&launch, &station);
-    app.insert_resource(log);
+    app.add_systems(Load, open_log.in_set(LoadSet::Log));
     app.add_systems(PostUpdate, forward);
+}
+
+/// Opens the visit log in the station's data folder.
+fn open_log(world: &mut World) {
+    let launch = world.get_resource::<Launch>().cloned().unwrap_or_default();
+    let log = VisitLog::open(&launch, world.resource::<Station>());
+    world.insert_resource(log);
 }
 
 /// The log writer, if the log could be opened (and is wanted).
@@ -44,7 +42,7 @@ pub struct VisitLog {
 
 /// Where the station keeps its log: the config's data folder, relative to the config file.
 pub fn log_path(station: &Station) -> PathBuf {
-    station.data_dir().join(LOG_FILE)
+    station.data_dir().join(crate::ops::files::LOG_FILE)
 }
 
 impl VisitLog {
@@ -115,6 +113,7 @@ fn forward(
     mut logged: MessageReader<Logged>,
     mut log: ResMut<VisitLog>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     visitor: Res<Visitor>,
 ) {
     let log = &mut *log;
@@ -133,11 +132,11 @@ fn forward(
             };
             let mut start = SessionStart::new(scenario, m.session, m.source, visitor.lang, at);
             start.stop = (!station.config.stop.is_empty()).then(|| station.config.stop.clone());
-            start.context = station.context;
+            start.context = day.context;
             start.situation = visitor.situation;
             start.age_band = visitor.age;
             start.pass = visitor.scanned.as_ref().map(|p| p.id);
-            start.clock_offset_ms = i64::from(station.date_offset_days) * 86_400_000;
+            start.clock_offset_ms = i64::from(day.date_offset_days) * 86_400_000;
             w.send(Record::Start(Box::new(start)));
             log.started = Some(m.session);
         }

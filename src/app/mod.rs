@@ -11,6 +11,7 @@ pub mod idle;
 pub mod inject;
 pub mod input;
 pub mod launch;
+pub mod load;
 pub mod log;
 pub mod ops;
 pub mod perf;
@@ -20,7 +21,6 @@ pub mod replay;
 pub mod screens;
 pub mod sound;
 pub mod theme;
-pub mod widget;
 
 use bevy::prelude::*;
 use bevy::window::{ExitCondition, WindowResolution};
@@ -34,6 +34,7 @@ pub const DESIGN_SIZE: (u32, u32) = (1920, 1080);
 /// Adds the station's own plugins (everything but Bevy's `DefaultPlugins`).
 pub fn plugin(app: &mut App) {
     app.add_plugins((
+        load::plugin,
         theme::plugin,
         bridge::plugin,
         log::plugin,
@@ -88,10 +89,12 @@ pub fn run(launch: Launch) -> AppExit {
 pub fn run_from(launch: Launch, started: perf::Started) -> AppExit {
     let mut app = App::new();
     app.insert_resource(started);
-    let kiosk = launch.kiosk_effective();
+    // Read once: kiosk mode and the text log's folder are needed before the app is built.
+    let file = bridge::ConfigFile::read(&launch.config);
     let mut launch = launch;
-    launch.kiosk = kiosk;
-    let log = ops::log_plugin(&mut app, &launch);
+    launch.kiosk = launch.kiosk_effective(&file.config);
+    let log = ops::log_plugin(&mut app, &launch, &file.paths().data);
+    app.insert_resource(file);
     app.add_plugins(
         DefaultPlugins
             .set(window_plugin(&launch))

@@ -5,8 +5,8 @@ use crate::app::bridge::{Clock, Station};
 use crate::app::input::{Tappable, Tapped};
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use bevy::prelude::*;
 use std::time::Duration;
 

@@ -1,11 +1,11 @@
 //! Scenario choice, and "Tu as déjà un pass ? Scanne-le": a scanned pass orders the
 //! immersions by the visitor's profile.
 
-use crate::app::bridge::{Clock, Station, Visitor};
+use crate::app::bridge::{Clock, DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
 use crate::app::screens::Screen;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::matching::match_score;
 use crate::domain::pass::{FleetKey, Pass, Policy};
 use crate::domain::scenario::Kind;
@@ -135,23 +135,27 @@ fn on_choose_tap(
 }
 
 /// Minutes since the Unix epoch, with the facilitator's date offset.
-pub fn now_min(station: &Station) -> u32 {
+pub fn now_min(day: &DaySettings) -> u32 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let min = i64::try_from(secs / 60).unwrap_or(0) + i64::from(station.date_offset_days) * 1440;
+    let min = i64::try_from(secs / 60).unwrap_or(0) + i64::from(day.date_offset_days) * 1440;
     u32::try_from(min.max(0)).unwrap_or(u32::MAX)
 }
 
 /// Checks a scanned text against this station's key, catalogue and age limit.
-pub fn check_pass(station: &Station, text: &str) -> Result<Pass, crate::domain::pass::PassError> {
+pub fn check_pass(
+    station: &Station,
+    day: &DaySettings,
+    text: &str,
+) -> Result<Pass, crate::domain::pass::PassError> {
     let keys: Vec<FleetKey> = FleetKey::from_config(&station.config).into_iter().collect();
     Pass::verify(
         text,
         &Policy {
             keys: &keys,
             catalogue: station.content.catalogue.fingerprint(),
-            now_min: now_min(station),
+            now_min: now_min(day),
             max_age_days: station.config.pass_max_age_days,
         },
     )
@@ -165,6 +169,7 @@ fn scan(
     mut keys: MessageReader<KeyboardInput>,
     clock: Res<Clock>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut reader: Local<Reader>,
     roots: Query<Entity, With<ChooseRoot>>,
@@ -182,7 +187,7 @@ fn scan(
         let Some(text) = r.key(key, k.state == ButtonState::Pressed, clock.ms()) else {
             continue;
         };
-        let msg = match check_pass(&station, &text) {
+        let msg = match check_pass(&station, &day, &text) {
             Ok(pass) => {
                 visitor.scanned = Some(pass);
                 Text::new(

@@ -4,14 +4,14 @@
 //! The rules (what an answer is worth, where it leads) are the session's; this file only
 //! turns taps and drags into `Answer`s.
 
-use crate::app::bridge::{Clock, Counts, Station, Visitor};
+use crate::app::bridge::{Clock, Counts, DaySettings, Station, Visitor};
 use crate::app::input::{DragMoved, Draggable, DropZone, Dropped, Pointer, Tappable, Tapped};
 use crate::app::picture;
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
 use crate::app::sound::{self, SoundCache, SoundKind};
+use crate::app::theme::widget::{self, Label};
 use crate::app::theme::{palette, size};
-use crate::app::widget::{self, Label};
 use crate::content::set::narration_file;
 use crate::domain::scenario::{SortMode, Step, StepBody};
 use crate::domain::scoring::Answer;
@@ -210,6 +210,7 @@ const LOW_REACH_PICTURE_H: f32 = 300.0;
 fn start(
     mut commands: Commands,
     station: Res<Station>,
+    day: Res<DaySettings>,
     clock: Res<Clock>,
     mut visitor: ResMut<Visitor>,
     mut play: ResMut<Play>,
@@ -253,7 +254,7 @@ fn start(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &folder.join(amb),
                 SoundKind::Ambient,
@@ -392,6 +393,7 @@ fn build_step(
     mut play: ResMut<Play>,
     visitor: Res<Visitor>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     clock: Res<Clock>,
     area: Query<Entity, With<StepArea>>,
     mut fill: Query<&mut Node, With<ProgressFill>>,
@@ -441,7 +443,7 @@ fn build_step(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &folder.join(snd),
                 SoundKind::Effect,
@@ -455,7 +457,7 @@ fn build_step(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &path,
                 SoundKind::Narration,
@@ -821,7 +823,7 @@ fn scale_button(heart: &str, word: &str) -> impl Bundle {
         Name::new(format!("Scale {word}")),
         Label(word.to_owned()),
         Tappable,
-        crate::app::input::Look {
+        crate::app::theme::interaction::Look {
             normal: palette::BUTTON,
             pressed: palette::PRESSED,
         },
@@ -852,7 +854,7 @@ fn bin_box(label: &str, inside: &[&str]) -> impl Bundle {
         Name::new(format!("Bin {label}")),
         Label(label.to_owned()),
         Tappable,
-        crate::app::input::Look {
+        crate::app::theme::interaction::Look {
             normal: palette::PANEL,
             pressed: palette::QUIET_PRESSED,
         },
@@ -926,7 +928,8 @@ fn on_play_tap(
     tap: On<Tapped>,
     buttons: Query<&PlayButton>,
     pictures: Query<(&ZonePicture, &ComputedNode, &UiGlobalTransform)>,
-    mut station: ResMut<Station>,
+    station: Res<Station>,
+    mut day: ResMut<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut play: ResMut<Play>,
     clock: Res<Clock>,
@@ -939,17 +942,17 @@ fn on_play_tap(
     };
     match button {
         PlayButton::VolumeDown => {
-            station.volume = (station.volume - 0.1).max(0.0);
-            station.muted = false;
+            day.volume = (day.volume - 0.1).max(0.0);
+            day.muted = false;
             return;
         }
         PlayButton::VolumeUp => {
-            station.volume = (station.volume + 0.1).min(1.0);
-            station.muted = false;
+            day.volume = (day.volume + 0.1).min(1.0);
+            day.muted = false;
             return;
         }
         PlayButton::Mute => {
-            station.muted = !station.muted;
+            day.muted = !day.muted;
             return;
         }
         _ => {}

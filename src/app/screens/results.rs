@@ -4,13 +4,13 @@
 //! Without a fleet key, or when the OS generator gives no pass id, the same screen shows
 //! without the pass and its QR code.
 
-use crate::app::bridge::{Station, Visitor};
+use crate::app::bridge::{DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
 use crate::app::picture;
 use crate::app::screens::Screen;
 use crate::app::screens::choose::now_min;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::matching::top_trades;
 use crate::domain::pass::{FleetKey, Pass, PassId, Visit};
 use crate::domain::scoring::Profile;
@@ -61,7 +61,7 @@ pub struct Outcome {
 }
 
 /// Works out the results: profile, pass and trades.
-pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
+pub fn outcome(station: &Station, day: &DaySettings, visitor: &Visitor) -> Option<Outcome> {
     let scenario = visitor.scenario(station)?;
     let session = visitor.session.as_ref()?;
     let set = &station.content;
@@ -78,7 +78,7 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
         situation: visitor.situation,
         station: station.config.station_index,
         stop: &station.config.stop,
-        now_min: now_min(station),
+        now_min: now_min(day),
     };
     let key = FleetKey::from_config(&station.config);
     // No pass id from the OS generator: the results are shown without a pass or QR code.
@@ -118,11 +118,12 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
 fn spawn(
     mut commands: Commands,
     station: Res<Station>,
+    day: Res<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut images: ResMut<Assets<Image>>,
     log: Res<crate::app::log::VisitLog>,
 ) {
-    let Some(out) = outcome(&station, &visitor) else {
+    let Some(out) = outcome(&station, &day, &visitor) else {
         commands.spawn((
             widget::root(Screen::Results),
             children![
@@ -166,7 +167,7 @@ fn spawn(
     let mut root = commands.spawn((
         Name::new("Results"),
         DespawnOnExit(Screen::Results),
-        widget::ScreenRoot,
+        crate::app::theme::ScreenRoot,
         Node {
             width: percent(100),
             height: percent(100),

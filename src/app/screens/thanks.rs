@@ -4,7 +4,7 @@ use crate::app::bridge::{Clock, Visitor};
 use crate::app::input::{Tappable, Tapped};
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
-use crate::app::widget;
+use crate::app::theme::widget;
 use bevy::prelude::*;
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 use crate::app::bridge::Station;
 use crate::app::input::Tapped;
 use crate::app::screens::Screen;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {

@@ -1,16 +1,13 @@
 //! Widgets: plain functions returning `impl Bundle`, composed by screens with `children![…]`.
 
-use crate::app::input::{Look, Tappable};
-use crate::app::theme::{palette, size};
+use crate::app::input::Tappable;
+use crate::app::theme::interaction::Look;
+use crate::app::theme::{ScreenRoot, palette, size};
 use bevy::prelude::*;
 
 /// The words on a target, so replays and tests can find it by label.
 #[derive(Component, Clone, Debug, PartialEq, Eq)]
 pub struct Label(pub String);
-
-/// Marks the root node of a screen (see `theme::low_reach`).
-#[derive(Component, Clone, Copy, Debug, Default)]
-pub struct ScreenRoot;
 
 /// A full-screen column that holds a screen's content, despawned when the screen exits.
 pub fn root<S: States>(screen: S) -> impl Bundle {
