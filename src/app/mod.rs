@@ -6,6 +6,7 @@
 
 pub mod bridge;
 pub mod facilitator;
+#[cfg(feature = "harness")]
 pub mod harness;
 pub mod idle;
 pub mod inject;
@@ -124,9 +125,38 @@ pub fn close_outside_kiosk(
     }
 }
 
+/// The station's plugins added last to first: start-up must not depend on their order
+/// (a test builds the station this way).
+#[cfg(feature = "harness")]
+pub fn plugin_reversed(app: &mut App) {
+    app.add_plugins((
+        ops::plugin,
+        perf::plugin,
+        replay::plugin,
+        facilitator::plugin,
+        idle::plugin,
+        screens::plugin,
+        sound::plugin,
+        redraw::plugin,
+        input::plugin,
+        log::plugin,
+        bridge::plugin,
+        theme::plugin,
+        load::plugin,
+    ));
+    app.add_systems(Update, close_outside_kiosk);
+}
+
 /// A station app with no window system and no GPU, for tests: real `DefaultPlugins`, a
 /// virtual primary window of the given size, and time advanced by hand (`step`).
+#[cfg(feature = "harness")]
 pub fn headless(launch: Launch, size: (u32, u32)) -> App {
+    headless_with(launch, size, plugin)
+}
+
+/// [`headless`] with the station's plugins given: [`plugin`] or [`plugin_reversed`].
+#[cfg(feature = "harness")]
+pub fn headless_with(launch: Launch, size: (u32, u32), station: fn(&mut App)) -> App {
     use bevy::app::PluginsState;
     let mut app = App::new();
     app.add_plugins(
@@ -159,7 +189,7 @@ pub fn headless(launch: Launch, size: (u32, u32)) -> App {
         Duration::from_millis(50),
     ));
     app.insert_resource(launch);
-    app.add_plugins(plugin);
+    app.add_plugins(station);
     while app.plugins_state() == PluginsState::Adding {
         bevy::tasks::tick_global_task_pools_on_main_thread();
     }

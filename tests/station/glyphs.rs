@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! The station's font has a glyph for every character of every bundled string: scenario
 //! texts in all variants, the catalogue, and the station's own words.
 

@@ -1,9 +1,9 @@
-#![cfg(feature = "station")]
 //! The station's upkeep on a headless station: systemd readiness, pings and the sleep cap;
 //! the screen size file for `klub doctor`; daily backups (at start, on a new day, seven
 //! kept); and a low disk that stops backups but not the visit log, with the facilitator
 //! told.
 
+use crate::support::station::Folder;
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use klub_kiosk::app::Launch;
@@ -18,26 +18,9 @@ use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// A station folder with its log on: config in `<dir>/config`, data in `<dir>/data`.
 fn launch(dir: &Path) -> Launch {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
-    std::fs::create_dir_all(dir.join("config")).unwrap();
-    let cfg = dir.join("config/station.toml");
-    std::fs::copy("kiosk-config/default.toml", &cfg).unwrap();
-    Launch::with_config(cfg)
+    Launch::with_config(Folder::default().write(dir, |c| c))
 }
 
 fn received(rx: &UnixDatagram) -> Vec<String> {

@@ -1,0 +1,151 @@
+//! Start-up and the station's resources: files are read in the `Load` schedule, first of
+//! all, so the plugins build in either order; the config file read by `run_from` is the
+//! one used; a volume change is not a content change; the test harness stays out of the
+//! shipped binaries.
+
+use crate::support::station::{Folder, quiet};
+use bevy::app::MainScheduleOrder;
+use bevy::ecs::schedule::ScheduleLabel;
+use bevy::prelude::*;
+use klub_kiosk::app::Launch;
+use klub_kiosk::app::bridge::{ConfigFile, DaySettings, Station};
+use klub_kiosk::app::harness::Harness;
+use klub_kiosk::app::load::Load;
+use klub_kiosk::app::log::VisitLog;
+use klub_kiosk::app::ops::Backups;
+use klub_kiosk::app::screens::Screen;
+use klub_kiosk::app::theme::FontFile;
+use klub_kiosk::domain::config::StationConfig;
+
+#[test]
+fn the_station_starts_the_same_with_its_plugins_in_either_order() {
+    let orders: [(&str, fn(&mut App)); 2] = [
+        ("in order", klub_kiosk::app::plugin),
+        ("reversed", klub_kiosk::app::plugin_reversed),
+    ];
+    for (name, plugins) in orders {
+        let tmp = tempfile::tempdir().unwrap();
+        let cfg = Folder::default().write(tmp.path(), |c| c);
+        let mut app =
+            klub_kiosk::app::headless_with(Launch::with_config(&cfg), (1920, 1080), plugins);
+        app.update();
+        app.update();
+        let w = app.world();
+        let order = w.resource::<MainScheduleOrder>();
+        assert_eq!(order.startup_labels[0], Load.intern(), "{name}");
+        let st = w.resource::<Station>();
+        assert!(st.warning.is_none(), "{name}: {:?}", st.warning);
+        assert!(!st.content.scenarios.is_empty(), "{name}");
+        let db = tmp
+            .path()
+            .join("config/../data")
+            .join(klub_kiosk::ops::files::LOG_FILE);
+        let log = w.resource::<VisitLog>();
+        assert!(log.writer.is_some(), "{name}: {:?}", log.problem);
+        assert_eq!(log.path, db, "{name}");
+        assert_eq!(w.resource::<Backups>().db, db, "{name}");
+        assert!(w.contains_resource::<FontFile>(), "{name}");
+        assert!(w.contains_resource::<DaySettings>(), "{name}");
+        assert_eq!(
+            *w.resource::<State<Screen>>().get(),
+            Screen::Attract,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn the_config_read_before_the_app_is_the_one_used() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = Folder::default().write(tmp.path(), |c| c);
+    let file = ConfigFile::read(&cfg);
+    assert!(file.errors.is_empty(), "{}", file.errors);
+    // Gone from the disk: a second read would start on the defaults, with a warning.
+    std::fs::remove_file(&cfg).unwrap();
+    let mut app = klub_kiosk::app::headless(quiet(&cfg), (1920, 1080));
+    app.insert_resource(ConfigFile {
+        config: StationConfig {
+            station_id: "lue-une-fois".into(),
+            ..file.config.clone()
+        },
+        ..file
+    });
+    app.update();
+    let st = app.world().resource::<Station>();
+    assert_eq!(st.config.station_id, "lue-une-fois");
+    assert!(st.warning.is_none(), "{:?}", st.warning);
+    assert!(!app.world().contains_resource::<ConfigFile>());
+}
+
+/// How many frames saw each resource changed.
+#[derive(Resource, Default, Debug)]
+struct Seen {
+    station: u32,
+    day: u32,
+}
+
+fn watch(station: Res<Station>, day: Res<DaySettings>, mut seen: ResMut<Seen>) {
+    seen.station += u32::from(station.is_changed());
+    seen.day += u32::from(day.is_changed());
+}
+
+#[test]
+fn a_volume_change_is_not_a_content_change() {
+    let mut h = Harness::new(quiet("kiosk-config/default.toml"));
+    h.app.init_resource::<Seen>();
+    h.app.add_systems(Update, watch);
+    h.start(Some("Tes talents en 2 minutes")).unwrap();
+    assert_eq!(h.screen(), Screen::Play, "{:?}", h.texts());
+    h.settle();
+    *h.app.world_mut().resource_mut::<Seen>() = Seen::default();
+    let before = h.app.world().resource::<DaySettings>().volume;
+    for label in ["Plus fort", "Moins fort", "Moins fort", "Couper le son"] {
+        h.tap(label).unwrap();
+    }
+    h.settle();
+    let day = h.app.world().resource::<DaySettings>();
+    assert!(
+        (day.volume - (before - 0.1)).abs() < 1e-6 && day.muted,
+        "{day:?}"
+    );
+    let seen = h.app.world().resource::<Seen>();
+    assert!(seen.day >= 4, "{seen:?}");
+    assert_eq!(seen.station, 0, "the station looked changed: {seen:?}");
+}
+
+#[test]
+fn the_shipped_build_leaves_the_test_harness_out() {
+    // Features as `cargo build` resolves them, without the dev-dependencies.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .args([
+            "tree",
+            "--offline",
+            "-e",
+            "no-dev",
+            "-e",
+            "features",
+            "-i",
+            "klub-kiosk",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("klub-kiosk feature \"station\""), "{text}");
+    assert!(!text.contains("feature \"harness\""), "{text}");
+    // And the tests do get it, through the dev-dependency.
+    let out =
+        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["tree", "--offline", "-e", "features", "-i", "klub-kiosk"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("feature \"harness\""), "{text}");
+}
