@@ -1,6 +1,7 @@
 //! Thin resources that carry domain types into the app: the station, the day's settings,
 //! the visitor, the clock.
 
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
 use crate::app::load::{Load, LoadSet};
 use crate::content::set::{ContentSet, Options, Validation, load_content, load_kiosk_file};
@@ -190,13 +191,13 @@ impl Station {
     }
 
     /// Validates the scenario folder again; keeps the last good set on error.
-    pub fn reload(&mut self) -> Result<usize, String> {
+    pub fn reload(&mut self) -> Result<usize, AppError> {
         let v = load_content(&self.content_dir, &Options::default());
         if v.report.errors() == 0 {
             self.content = v.set;
             Ok(self.content.scenarios.len())
         } else {
-            Err(errors_only(&v))
+            Err(AppError::Content(errors_only(&v)))
         }
     }
 

@@ -13,7 +13,7 @@ use crate::app::input::{Pointer, SecretGesture, Tappable, Tapped};
 use crate::app::launch::Launch;
 use crate::app::load::{Load, LoadSet};
 use crate::app::ops::OpsWarnings;
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Dirty, Wake};
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
 use crate::app::theme::interaction::Look;
@@ -302,9 +302,6 @@ fn save_settings(station: &Station, day: &DaySettings) -> std::io::Result<()> {
 struct PanelIdle(Duration);
 
 #[derive(Component)]
-struct Dirty;
-
-#[derive(Component)]
 struct PinRoot;
 
 #[derive(Component)]
@@ -435,9 +432,7 @@ fn on_pin_tap(
             }));
         }
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, &roots);
 }
 
 /// Takes the worker's answer: the panel, or one more wrong PIN (and maybe a lock). Runs on
@@ -454,9 +449,7 @@ fn poll_pin(
     if pin.locked_until.is_some_and(|t| clock.now >= t) {
         // The lock is over: redraw without its message.
         pin.locked_until = None;
-        for r in &roots {
-            commands.entity(r).insert(Dirty);
-        }
+        redraw::mark(&mut commands, &roots);
     }
     let Some(handle) = &pin.checking else {
         return;
@@ -489,9 +482,7 @@ fn poll_pin(
         // Reactive frames: a frame when the lock ends, so that its message goes.
         wake.at(until);
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, &roots);
 }
 
 fn rebuild_pin(
@@ -501,11 +492,7 @@ fn rebuild_pin(
     mut commands: Commands,
 ) {
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| pin_content(p, &pin, clock.now));
+        redraw::rebuild(&mut commands, r, |p| pin_content(p, &pin, clock.now));
     }
 }
 
@@ -916,9 +903,7 @@ fn poll_doctor(
         Err(_) => "La vérification s'est arrêtée : lancez « klub doctor » pour le détail.".into(),
     };
     report.0 = Some(("Vérification de la station".into(), body));
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, &roots);
 }
 
 fn on_panel_tap(
@@ -997,7 +982,7 @@ fn on_panel_tap(
             Err(errors) => {
                 report.0 = Some((
                     "Erreurs : les scénarios précédents restent en service".into(),
-                    errors,
+                    errors.to_string(),
                 ));
             }
         },
@@ -1062,9 +1047,7 @@ fn on_panel_tap(
         }
         PanelButton::Back => report.0 = None,
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, &roots);
 }
 
 /// Turns a scenario on or off for visitors; the last one on stays on.
@@ -1169,9 +1152,7 @@ fn poll_install(
         let line = run.line();
         if report.0.as_ref().is_none_or(|(_, body)| *body != line) {
             report.0 = Some((INSTALL_TITLE.into(), line));
-            for r in &roots {
-                commands.entity(r).insert(Dirty);
-            }
+            redraw::mark(&mut commands, &roots);
         }
         return;
     }
@@ -1192,7 +1173,7 @@ fn poll_install(
             Err(errors) => {
                 report.0 = Some((
                     "Scénarios installés mais illisibles par la borne".into(),
-                    errors,
+                    errors.to_string(),
                 ));
             }
         },
@@ -1216,9 +1197,7 @@ fn poll_install(
             ));
         }
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, &roots);
 }
 
 /// A new upkeep warning (or one gone) redraws the open panel.
@@ -1228,9 +1207,7 @@ fn warnings_changed(
     mut commands: Commands,
 ) {
     if warnings.is_changed() {
-        for r in &roots {
-            commands.entity(r).insert(Dirty);
-        }
+        redraw::mark(&mut commands, &roots);
     }
 }
 
@@ -1245,10 +1222,8 @@ fn rebuild_panel(
     mut commands: Commands,
 ) {
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| panel_content(p, &station, &day, &counts, &msg, &report, &warnings));
+        redraw::rebuild(&mut commands, r, |p| {
+            panel_content(p, &station, &day, &counts, &msg, &report, &warnings)
+        });
     }
 }

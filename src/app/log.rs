@@ -3,6 +3,7 @@
 //! `--no-log`.
 
 use crate::app::bridge::{DaySettings, Station, Visitor};
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
 use crate::app::load::{Load, LoadSet};
 use crate::app::screens::play::Logged;
@@ -152,29 +153,31 @@ fn forward(
 }
 
 /// A consistent copy of the log into the configured USB folder.
-pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, String> {
+pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, AppError> {
     if let Some(w) = &log.writer {
         w.flush(std::time::Duration::from_secs(2));
     }
     let dir = PathBuf::from(&station.config.usb_export_dir);
     if !dir.is_dir() {
-        return Err(format!(
+        return Err(AppError::Export(format!(
             "aucune clé USB trouvée ({}) : branchez la clé, attendez quelques secondes et réessayez",
             dir.display()
-        ));
+        )));
     }
     if !log.path.is_file() {
-        return Err("pas encore de journal à exporter".to_owned());
+        return Err(AppError::Export(
+            "pas encore de journal à exporter".to_owned(),
+        ));
     }
     let stamp = crate::storage::time::utc_stamp(crate::storage::time::now_ms());
     let dest = dir.join(format!("klub-log-{}-{stamp}.db", station.config.station_id));
     crate::storage::db::open_snapshot(&log.path, &dest).map_err(|e| {
         // A half-written copy must not pass for an export.
         let _ = std::fs::remove_file(&dest);
-        format!(
+        AppError::Export(format!(
             "copie impossible vers {} ({e}) : la clé est-elle branchée et inscriptible ?",
             dir.display()
-        )
+        ))
     })?;
     // On the stick before the facilitator pulls it out, without unmounting.
     if let Ok(f) = std::fs::File::open(&dest) {

@@ -5,6 +5,7 @@
 //! The rules live in `domain`; `bridge` holds the thin resources that carry them here.
 
 pub mod bridge;
+pub mod error;
 pub mod facilitator;
 #[cfg(feature = "harness")]
 pub mod harness;

@@ -149,3 +149,48 @@ fn the_shipped_build_leaves_the_test_harness_out() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("feature \"harness\""), "{text}");
 }
+
+/// The target labelled `label` and its colour.
+fn target(h: &mut Harness, label: &str) -> (Entity, Color) {
+    let w = h.app.world_mut();
+    let mut q = w.query::<(
+        Entity,
+        &klub_kiosk::app::theme::widget::Label,
+        &BackgroundColor,
+    )>();
+    q.iter(w)
+        .find(|(_, l, _)| l.0 == label)
+        .map(|(e, _, c)| (e, c.0))
+        .unwrap_or_else(|| panic!("no target {label}"))
+}
+
+#[test]
+fn a_toggle_changes_in_place_and_a_language_redraws_the_screen() {
+    use klub_kiosk::app::theme::palette;
+    let mut h = Harness::new(quiet("kiosk-config/default.toml"));
+    h.tap("Commencer").unwrap();
+    assert_eq!(h.screen(), Screen::Welcome);
+    let (read, off) = target(&mut h, "Lecture à voix haute");
+    let (other, _) = target(&mut h, "Français");
+    assert_eq!(off, palette::QUIET);
+    h.tap("Lecture à voix haute").unwrap();
+    assert_eq!(
+        target(&mut h, "Lecture à voix haute"),
+        (read, palette::SELECTED)
+    );
+    assert_eq!(
+        target(&mut h, "Français").0,
+        other,
+        "a toggle redrew the screen"
+    );
+    h.tap("Lecture à voix haute").unwrap();
+    assert_eq!(
+        target(&mut h, "Lecture à voix haute"),
+        (read, palette::QUIET)
+    );
+    // A language changes every text: the screen is built again.
+    h.tap("English").unwrap();
+    let (read_en, on) = target(&mut h, "Read aloud");
+    assert_ne!(read_en, read);
+    assert_eq!(on, palette::QUIET);
+}

@@ -3,7 +3,7 @@
 
 use crate::app::bridge::{Clock, Station};
 use crate::app::input::{Tappable, Tapped};
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Wake};
 use crate::app::screens::Screen;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
@@ -193,10 +193,7 @@ fn advance(
     slides.changes += 1;
     let index = slides.index;
     for e in &content {
-        commands
-            .entity(e)
-            .despawn_children()
-            .with_children(|c| slide(c, index));
+        redraw::rebuild(&mut commands, e, |c| slide(c, index));
     }
     wake.at(clock.now + FADE_STEP);
 }

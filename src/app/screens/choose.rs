@@ -3,6 +3,7 @@
 
 use crate::app::bridge::{Clock, DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
+use crate::app::redraw::{self, Dirty};
 use crate::app::screens::Screen;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
@@ -47,9 +48,6 @@ pub struct PickScenario(pub usize);
 
 #[derive(Component)]
 struct ChooseRoot;
-
-#[derive(Component)]
-struct Dirty;
 
 /// The enabled scenarios in the order shown: talents first, then immersions; with a
 /// scanned pass, immersions first, best match for the visitor's profile first.
@@ -209,9 +207,7 @@ fn scan(
         if visitor.source.is_none() {
             visitor.source = Some(Source::Visitor);
         }
-        for e in &roots {
-            commands.entity(e).insert(Dirty);
-        }
+        redraw::mark(&mut commands, &roots);
         if *screen.get() != Screen::Choose {
             next.set(Screen::Choose);
         }
@@ -225,10 +221,6 @@ fn rebuild(
     mut commands: Commands,
 ) {
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| content(p, &visitor, &station));
+        redraw::rebuild(&mut commands, r, |p| content(p, &visitor, &station));
     }
 }

@@ -7,7 +7,7 @@
 use crate::app::bridge::{Clock, Counts, DaySettings, Station, Visitor};
 use crate::app::input::{DragMoved, Draggable, DropZone, Dropped, Pointer, Tappable, Tapped};
 use crate::app::picture;
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Wake};
 use crate::app::screens::Screen;
 use crate::app::sound::{self, SoundCache, SoundKind};
 use crate::app::theme::widget::{self, Label};
@@ -480,11 +480,9 @@ fn build_step(
             play.placed = vec![None; n];
         }
     }
-    let mut area = commands.entity(area);
-    area.despawn_children();
     let v = &*visitor;
     let play = &*play;
-    area.with_children(|p| {
+    redraw::rebuild(&mut commands, area, |p| {
         if enjoy {
             p.spawn(widget::heading(v.say("Tu as aimé ?", "Did you like it?")));
             p.spawn(widget::row()).with_children(|r| {

@@ -4,8 +4,10 @@
 
 use crate::app::bridge::{Station, Visitor};
 use crate::app::input::Tapped;
+use crate::app::redraw::{self, Dirty};
 use crate::app::screens::Screen;
 use crate::app::screens::choose;
+use crate::app::theme::interaction::Look;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
 use crate::domain::config::{AgeBand, Situation};
@@ -39,9 +41,6 @@ enum WelcomeButton {
 struct WelcomeRoot {
     more: bool,
 }
-
-#[derive(Component)]
-struct Dirty;
 
 const SITUATIONS: [(Situation, &str, &str); 7] = [
     (
@@ -192,9 +191,22 @@ fn go(p: &mut ChildSpawnerCommands, v: &Visitor) {
     ));
 }
 
+/// Whether a simple toggle is on for this visitor; `None` for the other buttons, whose
+/// change redraws the screen (a language or the easy text changes every text).
+fn toggled(b: &WelcomeButton, v: &Visitor) -> Option<bool> {
+    match *b {
+        WelcomeButton::ReadAloud => Some(v.read_aloud),
+        WelcomeButton::Untimed => Some(v.untimed),
+        WelcomeButton::Situation(s) => Some(v.situation == s),
+        WelcomeButton::Age(a) => Some(v.age == a),
+        _ => None,
+    }
+}
+
 fn on_welcome_tap(
     tap: On<Tapped>,
     buttons: Query<&WelcomeButton>,
+    mut looks: Query<(&WelcomeButton, &mut Look)>,
     mut roots: Query<(Entity, &mut WelcomeRoot)>,
     mut visitor: ResMut<Visitor>,
     station: Res<Station>,
@@ -226,9 +238,19 @@ fn on_welcome_tap(
             return;
         }
     }
-    for (r, _) in &roots {
-        commands.entity(r).insert(Dirty);
+    if toggled(b, &visitor).is_some() {
+        // Only colours change: the toggles are updated in place.
+        for (button, mut look) in &mut looks {
+            if let Some(on) = toggled(button, &visitor) {
+                let want = widget::toggle_look(on);
+                if look.normal != want.normal {
+                    *look = want;
+                }
+            }
+        }
+        return;
     }
+    redraw::mark(&mut commands, roots.iter().map(|(r, _)| r));
 }
 
 fn rebuild(
@@ -238,10 +260,8 @@ fn rebuild(
     mut commands: Commands,
 ) {
     for (r, root) in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| content(p, &visitor, &station, root.more));
+        redraw::rebuild(&mut commands, r, |p| {
+            content(p, &visitor, &station, root.more)
+        });
     }
 }
