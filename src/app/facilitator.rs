@@ -16,6 +16,7 @@ use crate::app::ops::OpsWarnings;
 use crate::app::redraw::{self, Dirty, Wake};
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
+use crate::app::theme::Layout;
 use crate::app::theme::interaction::Look;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
@@ -350,15 +351,21 @@ fn on_gesture(
     next.set(Screen::Pin);
 }
 
-fn spawn_pin(mut commands: Commands, clock: Res<Clock>, mut pin: ResMut<PinState>) {
+fn spawn_pin(
+    layout: Res<Layout>,
+    mut commands: Commands,
+    clock: Res<Clock>,
+    mut pin: ResMut<PinState>,
+) {
+    let l = *layout;
     pin.entered.clear();
     pin.message = None;
     commands
-        .spawn((widget::root(Screen::Pin), PinRoot))
-        .with_children(|p| pin_content(p, &pin, clock.now));
+        .spawn((widget::root(Screen::Pin, l), PinRoot))
+        .with_children(|p| pin_content(p, &pin, clock.now, l));
 }
 
-fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
+fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration, l: Layout) {
     p.spawn(widget::heading("Code animateur"));
     let dots = if pin.entered.is_empty() {
         "…".to_owned()
@@ -378,7 +385,7 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
         p.spawn(widget::text(m, size::BODY, palette::WARNING));
     }
     for row in [[1u8, 2, 3], [4, 5, 6], [7, 8, 9]] {
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             for d in row {
                 r.spawn((
                     widget::icon_button(&d.to_string(), &d.to_string()),
@@ -387,7 +394,7 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
             }
         });
     }
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(widget::row(l)).with_children(|r| {
         r.spawn((widget::quiet_button("Effacer"), PinKey::Erase));
         r.spawn((widget::icon_button("0", "0"), PinKey::Digit(0)));
         r.spawn((widget::button("Valider"), PinKey::Ok));
@@ -486,13 +493,15 @@ fn poll_pin(
 }
 
 fn rebuild_pin(
+    layout: Res<Layout>,
     roots: Query<Entity, (With<PinRoot>, With<Dirty>)>,
     pin: Res<PinState>,
     clock: Res<Clock>,
     mut commands: Commands,
 ) {
+    let l = *layout;
     for r in &roots {
-        redraw::rebuild(&mut commands, r, |p| pin_content(p, &pin, clock.now));
+        redraw::rebuild(&mut commands, r, |p| pin_content(p, &pin, clock.now, l));
     }
 }
 
@@ -567,19 +576,24 @@ fn spawn_panel(
     msg: Res<PanelMessage>,
     report: Res<PanelReport>,
     warnings: Res<OpsWarnings>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
+    // Closer than a visitor's screen, so that the whole panel fits on one screen.
+    let mut node = Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: px(12),
+        padding: UiRect::all(px(24)),
+        ..default()
+    };
+    l.place_root(&mut node);
     commands
-        .spawn((widget::root(Screen::Facilitator), PanelRoot))
-        .insert(Node {
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            align_items: AlignItems::Center,
-            justify_content: JustifyContent::Center,
-            row_gap: px(12),
-            padding: UiRect::all(px(24)),
-            ..default()
-        })
+        .spawn((widget::root(Screen::Facilitator, l), PanelRoot))
+        .insert(node)
         .with_children(|p| panel_content(p, &station, &day, &counts, &msg, &report, &warnings));
 }
 

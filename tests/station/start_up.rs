@@ -194,3 +194,44 @@ fn a_toggle_changes_in_place_and_a_language_redraws_the_screen() {
     assert_ne!(read_en, read);
     assert_eq!(on, palette::QUIET);
 }
+
+#[test]
+fn low_reach_is_a_layout_the_screens_read_not_a_rewrite_of_every_node() {
+    use klub_kiosk::app::theme::{LOW_REACH_TOP_VH, Layout, ScreenRoot};
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = Folder {
+        voices: false,
+        ..Folder::default()
+    }
+    .write(tmp.path(), |c| {
+        c.replace("low_reach = false", "low_reach = true")
+    });
+    let mut h = Harness::new(quiet(&cfg));
+    assert!(h.app.world().resource::<Layout>().low_reach);
+    // A node no screen built keeps its gaps, even the screens' usual 24 px.
+    let e = h
+        .app
+        .world_mut()
+        .spawn(Node {
+            row_gap: px(24),
+            column_gap: px(24),
+            flex_wrap: FlexWrap::Wrap,
+            ..default()
+        })
+        .id();
+    h.frame();
+    let n = h.app.world().get::<Node>(e).unwrap();
+    assert_eq!(
+        (n.row_gap, n.column_gap, n.width),
+        (px(24), px(24), Val::Auto)
+    );
+    // The screens' own roots follow the layout.
+    let w = h.app.world_mut();
+    let mut roots = w.query_filtered::<&Node, With<ScreenRoot>>();
+    let tops: Vec<Val> = roots.iter(w).map(|n| n.padding.top).collect();
+    assert!(!tops.is_empty());
+    assert!(
+        tops.iter().all(|t| *t == Val::Vh(LOW_REACH_TOP_VH)),
+        "{tops:?}"
+    );
+}

@@ -5,6 +5,7 @@ use crate::app::bridge::{Clock, DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
 use crate::app::redraw::{self, Dirty};
 use crate::app::screens::Screen;
+use crate::app::theme::Layout;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
 use crate::domain::matching::match_score;
@@ -74,18 +75,24 @@ pub fn order(station: &Station, scanned: Option<&Pass>) -> Vec<usize> {
     ids
 }
 
-fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
+fn spawn(
+    layout: Res<Layout>,
+    mut commands: Commands,
+    visitor: Res<Visitor>,
+    station: Res<Station>,
+) {
+    let l = *layout;
     commands
-        .spawn((widget::root(Screen::Choose), ChooseRoot))
-        .with_children(|p| content(p, &visitor, &station));
+        .spawn((widget::root(Screen::Choose, l), ChooseRoot))
+        .with_children(|p| content(p, &visitor, &station, l));
 }
 
-fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
+fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, l: Layout) {
     p.spawn(widget::heading(
         v.say("Que veux-tu essayer ?", "What would you like to try?"),
     ));
     let buttons = |p: &mut ChildSpawnerCommands| {
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             for i in order(station, v.scanned.as_ref()) {
                 let s = &station.content.scenarios[i];
                 let label = format!("{} · {} min", v.t(&s.title), s.duration_minutes);
@@ -94,7 +101,7 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         });
     };
     // Low reach: the buttons go last, at the bottom of the screen, under the scan message.
-    if !station.config.low_reach {
+    if !l.low_reach {
         buttons(p);
     }
     let scan = match &v.scan_message {
@@ -115,7 +122,7 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         },
         BackgroundColor(palette::PANEL),
     ));
-    if station.config.low_reach {
+    if l.low_reach {
         buttons(p);
     }
 }
@@ -215,12 +222,15 @@ fn scan(
 }
 
 fn rebuild(
+    layout: Res<Layout>,
     roots: Query<Entity, (With<ChooseRoot>, With<Dirty>)>,
     visitor: Res<Visitor>,
     station: Res<Station>,
     mut commands: Commands,
 ) {
     for r in &roots {
-        redraw::rebuild(&mut commands, r, |p| content(p, &visitor, &station));
+        redraw::rebuild(&mut commands, r, |p| {
+            content(p, &visitor, &station, *layout)
+        });
     }
 }

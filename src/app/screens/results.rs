@@ -9,6 +9,7 @@ use crate::app::input::Tapped;
 use crate::app::picture;
 use crate::app::screens::Screen;
 use crate::app::screens::choose::now_min;
+use crate::app::theme::Layout;
 use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
 use crate::domain::matching::top_trades;
@@ -122,10 +123,12 @@ fn spawn(
     mut visitor: ResMut<Visitor>,
     mut images: ResMut<Assets<Image>>,
     log: Res<crate::app::log::VisitLog>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
     let Some(out) = outcome(&station, &day, &visitor) else {
         commands.spawn((
-            widget::root(Screen::Results),
+            widget::root(Screen::Results, l),
             children![
                 widget::heading(visitor.t(&wording::talk_to_mediator()).to_owned()),
                 (
@@ -164,27 +167,29 @@ fn spawn(
     let strengths = v.t(&wording::strengths(&out.profile)).to_owned();
     let forward = wording::put_forward(&out.profile, &set.skills, 3).map(|t| v.t(&t).to_owned());
     let printer = !station.config.printer.is_empty();
+    let mut node = Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: l.gap(),
+        padding: UiRect::all(px(24)),
+        ..default()
+    };
+    l.place_root(&mut node);
     let mut root = commands.spawn((
         Name::new("Results"),
         DespawnOnExit(Screen::Results),
         crate::app::theme::ScreenRoot,
-        Node {
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            align_items: AlignItems::Center,
-            justify_content: JustifyContent::Center,
-            row_gap: px(size::GAP),
-            padding: UiRect::all(px(24)),
-            ..default()
-        },
+        node,
     ));
     root.with_children(|p| {
         p.spawn(widget::heading(v.t(&wording::heading()).to_owned()));
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             r.spawn((Node {
                 flex_direction: FlexDirection::Column,
-                row_gap: px(size::GAP),
+                row_gap: l.gap(),
                 // A fixed width lets the wrapped text be measured at its real height.
                 width: px(1000),
                 flex_shrink: 0.0,
@@ -241,7 +246,7 @@ fn spawn(
                     });
             }
         });
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             r.spawn(widget::text(
                 v.t(&wording::talk_to_mediator()).to_owned(),
                 size::BODY,

@@ -18,15 +18,15 @@ use std::path::PathBuf;
 #[derive(Resource, Clone, Debug, Default)]
 pub struct FontFile(pub Option<PathBuf>);
 
-/// Marks the root node of a screen (see [`low_reach`]).
+/// Marks the root node of a screen.
 #[derive(Component, Clone, Copy, Debug, Default)]
 pub struct ScreenRoot;
 
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(ClearColor(palette::BACKGROUND));
-    app.add_systems(Load, load_font.in_set(LoadSet::Rest));
+    app.init_resource::<Layout>();
+    app.add_systems(Load, (load_font, set_layout).in_set(LoadSet::Rest));
     app.add_systems(PreUpdate, fit_to_window);
-    app.add_systems(PostUpdate, low_reach.before(bevy::ui::UiSystems::Layout));
     app.add_plugins(interaction::plugin);
 }
 
@@ -58,36 +58,54 @@ pub const LOW_REACH_GAP: f32 = 16.0;
 /// With `low_reach`, the space under a screen's content.
 pub const LOW_REACH_BOTTOM: f32 = 24.0;
 
-/// Keeps every screen's content in the lower part of the screen when the config asks.
-/// Screens also put their texts before their controls then, so the controls come last,
-/// at the bottom.
-fn low_reach(
-    station: Res<crate::app::bridge::Station>,
-    mut roots: Query<&mut Node, Added<ScreenRoot>>,
-    mut nodes: Query<&mut Node, (Added<Node>, Without<ScreenRoot>)>,
-) {
-    if !station.config.low_reach {
-        return;
+/// How screens lay out their content, from the config's `low_reach`: screens read it when
+/// they build their nodes. With low reach, every screen's content sits in the lower part
+/// of the screen, and screens put their texts before their controls, so the controls come
+/// last, at the bottom.
+#[derive(Resource, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Layout {
+    /// Keep every control in the lower part of the screen (wheelchair users at tall screens).
+    pub low_reach: bool,
+}
+
+impl Layout {
+    /// The gap between targets.
+    pub fn gap(self) -> Val {
+        px(if self.low_reach {
+            LOW_REACH_GAP
+        } else {
+            size::GAP
+        })
     }
-    for mut n in &mut roots {
-        n.padding.top = Val::Vh(LOW_REACH_TOP_VH);
-        n.padding.bottom = px(LOW_REACH_BOTTOM);
-        n.justify_content = JustifyContent::FlexEnd;
-        n.row_gap = px(LOW_REACH_GAP);
-    }
-    for mut n in &mut nodes {
-        if n.row_gap == px(size::GAP) {
-            n.row_gap = px(LOW_REACH_GAP);
-        }
-        if n.column_gap == px(size::GAP) {
-            n.column_gap = px(LOW_REACH_GAP);
-        }
-        // A wrapping row sized to its content can be measured one line high and then
-        // wrap, spilling its last line onto the controls below; full width avoids it.
-        if n.flex_wrap == FlexWrap::Wrap && n.width == Val::Auto {
-            n.width = percent(100);
+
+    /// Places a screen root's node: with low reach, its content starts
+    /// [`LOW_REACH_TOP_VH`] down and ends [`LOW_REACH_BOTTOM`] above the bottom.
+    pub fn place_root(self, node: &mut Node) {
+        if self.low_reach {
+            node.padding.top = Val::Vh(LOW_REACH_TOP_VH);
+            node.padding.bottom = px(LOW_REACH_BOTTOM);
+            node.justify_content = JustifyContent::FlexEnd;
+            node.row_gap = px(LOW_REACH_GAP);
         }
     }
+
+    /// The width of a wrapping row: with low reach, the full width. A wrapping row sized to
+    /// its content can be measured one line high and then wrap, spilling its last line onto
+    /// the controls below.
+    pub fn row_width(self) -> Val {
+        if self.low_reach {
+            percent(100)
+        } else {
+            Val::Auto
+        }
+    }
+}
+
+/// The layout in force, from the station's config.
+fn set_layout(station: Res<crate::app::bridge::Station>, mut commands: Commands) {
+    commands.insert_resource(Layout {
+        low_reach: station.config.low_reach,
+    });
 }
 
 /// Smallest UI scale: below it, text and targets would get too small to use.
