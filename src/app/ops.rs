@@ -4,6 +4,7 @@
 //! What goes wrong is kept in [`OpsWarnings`], which the facilitator panel shows.
 
 use crate::app::bridge::Clock;
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
 use crate::app::load::{Load, LoadSet};
 use crate::app::log::VisitLog;
@@ -171,11 +172,11 @@ pub struct Backups {
     /// The day whose backup is made.
     pub done: Option<String>,
     /// What the last attempt gave.
-    pub last: Option<Result<Outcome, String>>,
+    pub last: Option<Result<Outcome, AppError>>,
     /// Attempts started.
     pub attempts: u32,
     tried: Option<(String, Duration)>,
-    running: Option<JoinHandle<Result<Outcome, String>>>,
+    running: Option<JoinHandle<Result<Outcome, AppError>>>,
 }
 
 impl Backups {
@@ -229,9 +230,11 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     let finished = b.running.as_ref().is_some_and(JoinHandle::is_finished);
     if finished && let Some(h) = b.running.take() {
         let (day, _) = b.tried.clone().unwrap_or_default();
-        let res = h
-            .join()
-            .unwrap_or_else(|_| Err("la sauvegarde a échoué / backup panicked".into()));
+        let res = h.join().unwrap_or_else(|_| {
+            Err(AppError::Backup(
+                "la sauvegarde a échoué / backup panicked".into(),
+            ))
+        });
         match &res {
             Ok(Outcome::Made(p)) => info!("sauvegarde / backup: {}", p.display()),
             Ok(o @ Outcome::LowDisk { .. }) => warn!("{}", o.warning().unwrap_or_default()),
@@ -261,10 +264,11 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     let (db, dir, policy, day) = (b.db.clone(), b.dir.clone(), b.policy, today.clone());
     match std::thread::Builder::new()
         .name("klub-backup".into())
-        .spawn(move || backup::daily(&db, &dir, &day, &policy))
-    {
+        .spawn(move || {
+            backup::daily(&db, &dir, &day, &policy).map_err(|e| AppError::Backup(e.to_string()))
+        }) {
         Ok(h) => b.running = Some(h),
-        Err(e) => b.last = Some(Err(e.to_string())),
+        Err(e) => b.last = Some(Err(AppError::Backup(e.to_string()))),
     }
     b.tried = Some((today, clock.now));
     b.attempts += 1;

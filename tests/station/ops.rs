@@ -158,7 +158,7 @@ fn backup_for(h: &mut Harness, day: &str) -> Result<Outcome, String> {
             && let Some(last) = &b.last
             && (b.done.as_deref() == Some(day) || !matches!(last, Ok(Outcome::Made(_))))
         {
-            return last.clone();
+            return last.clone().map_err(|e| e.to_string());
         }
         assert!(t.elapsed() < Duration::from_secs(30), "no backup for {day}");
         std::thread::sleep(Duration::from_millis(5));
