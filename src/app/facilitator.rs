@@ -439,7 +439,7 @@ fn on_pin_tap(
             }));
         }
     }
-    redraw::mark(&mut commands, &roots);
+    redraw::mark(&mut commands, roots);
 }
 
 /// Takes the worker's answer: the panel, or one more wrong PIN (and maybe a lock). Runs on
@@ -456,7 +456,7 @@ fn poll_pin(
     if pin.locked_until.is_some_and(|t| clock.now >= t) {
         // The lock is over: redraw without its message.
         pin.locked_until = None;
-        redraw::mark(&mut commands, &roots);
+        redraw::mark(&mut commands, roots);
     }
     let Some(handle) = &pin.checking else {
         return;
@@ -489,7 +489,7 @@ fn poll_pin(
         // Reactive frames: a frame when the lock ends, so that its message goes.
         wake.at(until);
     }
-    redraw::mark(&mut commands, &roots);
+    redraw::mark(&mut commands, roots);
 }
 
 fn rebuild_pin(
@@ -917,7 +917,7 @@ fn poll_doctor(
         Err(_) => "La vérification s'est arrêtée : lancez « klub doctor » pour le détail.".into(),
     };
     report.0 = Some(("Vérification de la station".into(), body));
-    redraw::mark(&mut commands, &roots);
+    redraw::mark(&mut commands, roots);
 }
 
 fn on_panel_tap(
@@ -1061,7 +1061,7 @@ fn on_panel_tap(
         }
         PanelButton::Back => report.0 = None,
     }
-    redraw::mark(&mut commands, &roots);
+    redraw::mark(&mut commands, roots);
 }
 
 /// Turns a scenario on or off for visitors; the last one on stays on.
@@ -1166,7 +1166,7 @@ fn poll_install(
         let line = run.line();
         if report.0.as_ref().is_none_or(|(_, body)| *body != line) {
             report.0 = Some((INSTALL_TITLE.into(), line));
-            redraw::mark(&mut commands, &roots);
+            redraw::mark(&mut commands, roots);
         }
         return;
     }
@@ -1211,7 +1211,7 @@ fn poll_install(
             ));
         }
     }
-    redraw::mark(&mut commands, &roots);
+    redraw::mark(&mut commands, roots);
 }
 
 /// A new upkeep warning (or one gone) redraws the open panel.
@@ -1221,7 +1221,7 @@ fn warnings_changed(
     mut commands: Commands,
 ) {
     if warnings.is_changed() {
-        redraw::mark(&mut commands, &roots);
+        redraw::mark(&mut commands, roots);
     }
 }
 

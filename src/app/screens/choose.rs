@@ -214,7 +214,7 @@ fn scan(
         if visitor.source.is_none() {
             visitor.source = Some(Source::Visitor);
         }
-        redraw::mark(&mut commands, &roots);
+        redraw::mark(&mut commands, roots);
         if *screen.get() != Screen::Choose {
             next.set(Screen::Choose);
         }
