@@ -189,16 +189,3 @@ fn the_package_holds_a_station() {
     assert_eq!(cfg.usb_export_dir, "/media/klub-usb");
     assert_eq!(cfg.scenarios_dir, "/var/lib/klub/scenarios");
 }
-
-#[test]
-fn doctor_looks_where_the_station_writes() {
-    assert_eq!(
-        klub_kiosk::ops::doctor::LOG_FILE,
-        klub_kiosk::app::log::LOG_FILE
-    );
-    let fonts: Vec<String> = klub_kiosk::app::theme::FONT_CANDIDATES
-        .iter()
-        .map(|f| f.trim_start_matches('/').to_owned())
-        .collect();
-    assert_eq!(fonts, klub_kiosk::ops::doctor::FONTS);
-}

@@ -82,7 +82,10 @@ fn without_os_randomness_the_visit_plays_unlogged_and_the_results_have_no_qr() {
         .expect("the log is open")
         .flush(Duration::from_secs(5));
     assert!(log);
-    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let db = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::files::LOG_FILE);
     assert!(db.is_file(), "the log is where the test looks");
     let conn = klub_kiosk::storage::db::open_ro(&db).unwrap();
     assert!(

@@ -1,8 +1,11 @@
-//! Thin resources that carry domain types into the app: the station, the visitor, the clock.
+//! Thin resources that carry domain types into the app: the station, the day's settings,
+//! the visitor, the clock.
 
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::content::set::{ContentSet, Options, Validation, load_content, load_kiosk_file};
-use crate::domain::config::{AgeBand, Situation, StationConfig, VisitContext};
+use crate::domain::config::{AgeBand, ConfigPaths, Situation, StationConfig, VisitContext};
 use crate::domain::pass::Pass;
 use crate::domain::scenario::Scenario;
 use crate::domain::session::{Outcome, Session, Source};
@@ -15,14 +18,57 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Clock>();
     app.init_resource::<Visitor>();
     app.init_resource::<Counts>();
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
-    let station = Station::load(&launch);
-    app.insert_resource(station);
+    app.add_systems(Load, load_station.in_set(LoadSet::Station));
     app.add_systems(First, tick_clock);
+}
+
+/// Reads the config (the copy `run_from` already read, if any) and the scenarios.
+fn load_station(world: &mut World) {
+    let launch = world.get_resource::<Launch>().cloned().unwrap_or_default();
+    let file = world
+        .remove_resource::<ConfigFile>()
+        .unwrap_or_else(|| ConfigFile::read(&launch.config));
+    let station = Station::from_file(&launch, file);
+    let day = DaySettings::for_station(&station);
+    world.insert_resource(station);
+    world.insert_resource(day);
+}
+
+/// The station's config file, read once: `run_from` needs it before the app exists (kiosk
+/// mode, the text log's folder) and hands this copy to the [`Load`] schedule.
+#[derive(Resource, Clone, Debug, Default)]
+pub struct ConfigFile {
+    /// The file; empty for the built-in defaults.
+    pub path: PathBuf,
+    /// The config in force (the built-in defaults when the file is bad).
+    pub config: StationConfig,
+    /// The file's errors with file:line:col, empty when it is good.
+    pub errors: String,
+}
+
+impl ConfigFile {
+    /// Reads and checks a config file; never fails: problems become `errors`.
+    pub fn read(path: &Path) -> ConfigFile {
+        let mut file = ConfigFile {
+            path: path.to_path_buf(),
+            ..ConfigFile::default()
+        };
+        if path.as_os_str().is_empty() {
+            return file;
+        }
+        let mut v = Validation::default();
+        load_kiosk_file(&mut v, path);
+        match v.configs.first() {
+            Some((_, c)) if v.report.errors() == 0 => file.config = c.clone(),
+            _ => file.errors = errors_only(&v),
+        }
+        file
+    }
+
+    /// The folders and files the config names.
+    pub fn paths(&self) -> ConfigPaths {
+        self.config.resolve(&self.path)
+    }
 }
 
 /// Station time: real time since start, advanced by `Time<Real>` (tests advance it by hand).
@@ -56,7 +102,8 @@ fn tick_clock(
     };
 }
 
-/// The station: its config, its scenarios, and what the facilitator set for the day.
+/// The station: its config and its scenarios. Fixed for the run but for a reload, so a
+/// system that reads it sees a change only when the content or the config changes.
 #[derive(Resource, Clone, Debug)]
 pub struct Station {
     /// The config in force (the built-in defaults when the file is bad).
@@ -69,6 +116,15 @@ pub struct Station {
     pub content: ContentSet,
     /// Errors to show the facilitator (bad config, bad scenarios), with file:line:col.
     pub warning: Option<String>,
+    /// Whether the station keeps its day's state (date offset, panel settings) in the data
+    /// folder; `--no-log` runs (tests, replays) leave that folder alone.
+    pub keeps_state: bool,
+}
+
+/// What the facilitator and visitors set for the day: it changes often (a volume tap), so it
+/// is kept apart from [`Station`].
+#[derive(Resource, Clone, Debug, PartialEq)]
+pub struct DaySettings {
     /// The day's visit context.
     pub context: VisitContext,
     /// Days added to the system date for the stop's date, without touching the clock.
@@ -77,40 +133,40 @@ pub struct Station {
     pub volume: f32,
     /// Sound muted by a visitor.
     pub muted: bool,
-    /// Whether the station keeps its day's state (date offset, panel settings) in the data
-    /// folder; `--no-log` runs (tests, replays) leave that folder alone.
-    pub keeps_state: bool,
+}
+
+impl DaySettings {
+    /// The config's volume, and the stop's date offset saved in the data folder (a panel
+    /// setting survives a restart), unless the station keeps no state.
+    pub fn for_station(station: &Station) -> DaySettings {
+        DaySettings {
+            context: VisitContext::default(),
+            date_offset_days: if station.keeps_state {
+                crate::ops::time::read_offset_days(&station.data_dir())
+            } else {
+                0
+            },
+            volume: station.config.volume,
+            muted: false,
+        }
+    }
+
+    /// The effective volume.
+    pub fn gain(&self) -> f32 {
+        if self.muted { 0.0 } else { self.volume }
+    }
 }
 
 impl Station {
     /// Loads the config and the scenarios; never fails: problems become a warning.
     pub fn load(launch: &Launch) -> Station {
-        let mut v = Validation::default();
-        let mut warning = String::new();
-        let config = if launch.config.as_os_str().is_empty() {
-            StationConfig::default()
-        } else {
-            load_kiosk_file(&mut v, &launch.config);
-            match v.configs.first() {
-                Some((_, c)) if v.report.errors() == 0 => c.clone(),
-                _ => {
-                    warning.push_str(&errors_only(&v));
-                    StationConfig::default()
-                }
-            }
-        };
-        let base = launch
-            .config
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let content_dir = base.join(&config.scenarios_dir);
-        // The stop's date set in the panel survives a restart.
-        let date_offset_days = if launch.no_log {
-            0
-        } else {
-            crate::ops::time::read_offset_days(&base.join(&config.data_dir))
-        };
+        Station::from_file(launch, ConfigFile::read(&launch.config))
+    }
+
+    /// Loads the scenarios named by a config file already read.
+    pub fn from_file(launch: &Launch, file: ConfigFile) -> Station {
+        let mut warning = file.errors.clone();
+        let content_dir = file.paths().scenarios;
         let loaded = load_content(
             &content_dir,
             &Options {
@@ -125,27 +181,23 @@ impl Station {
             ContentSet::default()
         };
         Station {
-            volume: config.volume,
-            config,
-            config_path: launch.config.clone(),
+            config: file.config,
+            config_path: file.path,
             content_dir,
             content,
             warning: (!warning.is_empty()).then_some(warning),
-            context: VisitContext::default(),
-            date_offset_days,
-            muted: false,
             keeps_state: !launch.no_log,
         }
     }
 
     /// Validates the scenario folder again; keeps the last good set on error.
-    pub fn reload(&mut self) -> Result<usize, String> {
+    pub fn reload(&mut self) -> Result<usize, AppError> {
         let v = load_content(&self.content_dir, &Options::default());
         if v.report.errors() == 0 {
             self.content = v.set;
             Ok(self.content.scenarios.len())
         } else {
-            Err(errors_only(&v))
+            Err(AppError::Content(errors_only(&v)))
         }
     }
 
@@ -174,18 +226,9 @@ impl Station {
         self.content.folders.get(index).map(PathBuf::as_path)
     }
 
-    /// The effective volume.
-    pub fn gain(&self) -> f32 {
-        if self.muted { 0.0 } else { self.volume }
-    }
-
     /// The data folder (log, date offset), relative to the config file.
     pub fn data_dir(&self) -> PathBuf {
-        self.config_path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default()
-            .join(&self.config.data_dir)
+        self.config.resolve(&self.config_path).data
     }
 }
 

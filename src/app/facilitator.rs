@@ -8,20 +8,24 @@ mod rehearsal;
 
 pub use rehearsal::{HOT_RELOAD_EVERY, OK_BANNER, RehearsalNote};
 
-use crate::app::bridge::{Clock, Counts, Station, Visitor};
-use crate::app::input::{Look, Pointer, SecretGesture, Tappable, Tapped};
+use crate::app::bridge::{Clock, Counts, DaySettings, Station, Visitor};
+use crate::app::input::{Pointer, SecretGesture, Tappable, Tapped};
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::app::ops::OpsWarnings;
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Dirty, Wake};
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
+use crate::app::theme::Layout;
+use crate::app::theme::interaction::Look;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::config::VisitContext;
 use crate::domain::session::{Outcome, Source};
 use crate::ops::doctor::{Check, Level};
 use crate::ops::scenarios::{Failed, Installed, Progress};
 use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -55,27 +59,7 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<CountsDay>();
     app.init_resource::<CountsBeforeRehearsal>();
     app.init_resource::<OpsWarnings>();
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
-    app.insert_resource(PowerCommand::for_launch(&launch));
-    // A replay checks scenarios whatever the day's choices.
-    if launch.replay.is_none()
-        && !launch.no_log
-        && let Some(mut station) = app.world_mut().get_resource_mut::<Station>()
-        && let Ok(bytes) =
-            crate::fsio::read_regular(&station.data_dir().join(SETTINGS_FILE), 64 << 10)
-        && let Ok(text) = String::from_utf8(bytes)
-    {
-        apply_settings(&mut station, &text, &today());
-    }
-    if let Some(station) = app.world().get_resource::<Station>()
-        && crate::domain::pin::needs_renewal(&station.config.pin_hash)
-    {
-        warn!("{PIN_RENEW}");
-    }
+    app.add_systems(Load, restore_day.in_set(LoadSet::Rest));
     app.add_systems(OnEnter(Screen::Pin), (spawn_pin, note_entry));
     app.add_systems(OnEnter(Screen::Facilitator), (spawn_panel, note_entry));
     app.add_systems(
@@ -177,57 +161,128 @@ pub struct CountsDay(pub String);
 #[derive(Resource, Default, Debug)]
 struct CountsBeforeRehearsal(Option<Counts>);
 
-/// The day's panel settings, kept in the data folder so that a restart after a crash the
-/// same day keeps them: the public, the volume and the scenarios offered.
-pub const SETTINGS_FILE: &str = "panel-du-jour.txt";
+/// The day's panel settings (TOML), kept in the data folder so that a restart after a crash
+/// the same day keeps them: the public, the volume and the scenarios offered.
+pub const SETTINGS_FILE: &str = "panel-du-jour.toml";
+/// The same settings as `key=value` lines, as stations wrote them before: read once when
+/// no TOML file exists yet, then replaced by it at the next change.
+pub const OLD_SETTINGS_FILE: &str = "panel-du-jour.txt";
+/// Larger settings files are not read: they are not ours.
+const MAX_SETTINGS: u64 = 64 << 10;
 
 /// Today (Paris date of the system clock).
 fn today() -> String {
     crate::storage::time::paris_day_hour(crate::storage::time::now_ms()).0
 }
 
-/// The day's settings as `key=value` lines.
-pub fn settings_text(station: &Station, day: &str) -> String {
-    format!(
-        "day={day}\ncontext={}\nvolume={}\nscenarios={}\n",
-        station.context.id(),
-        station.volume,
-        station.config.scenarios.join(",")
-    )
+/// The settings file's fields. Each is optional, so that one bad value (a hand edit) costs
+/// only itself.
+#[derive(Serialize, Deserialize, Debug, Default, PartialEq)]
+struct SettingsFile {
+    day: Option<String>,
+    context: Option<String>,
+    volume: Option<f32>,
+    scenarios: Option<Vec<String>>,
 }
 
-/// Applies the settings saved on `today`; older ones, bad lines and values out of range
-/// are ignored (a power cut or a hand edit must not stop the station).
-pub fn apply_settings(station: &mut Station, text: &str, today: &str) {
+/// The day's settings as TOML.
+pub fn settings_text(station: &Station, day: &DaySettings, today: &str) -> String {
+    let file = SettingsFile {
+        day: Some(today.to_owned()),
+        context: Some(day.context.id().to_owned()),
+        volume: Some(day.volume),
+        scenarios: Some(station.config.scenarios.clone()),
+    };
+    toml::to_string(&file).unwrap_or_default()
+}
+
+/// Reads the old `key=value` format into the same fields.
+fn old_settings(text: &str) -> SettingsFile {
     let value = |key: &str| {
         text.lines()
             .filter_map(|l| l.split_once('='))
             .find(|(k, _)| k.trim() == key)
-            .map(|(_, v)| v.trim())
+            .map(|(_, v)| v.trim().to_owned())
     };
-    if value("day") != Some(today) {
+    SettingsFile {
+        day: value("day"),
+        context: value("context"),
+        volume: value("volume").and_then(|v| v.parse().ok()),
+        scenarios: value("scenarios").map(|l| l.split(',').map(str::to_owned).collect()),
+    }
+}
+
+/// Applies the TOML settings saved on `today`; older ones, a damaged file and values out of
+/// range are ignored (a power cut or a hand edit must not stop the station).
+pub fn apply_settings(station: &mut Station, day: &mut DaySettings, text: &str, today: &str) {
+    match toml::from_str::<SettingsFile>(text) {
+        Ok(file) => apply(station, day, file, today),
+        Err(e) => warn!(
+            "réglages du jour ignorés : {} / day settings ignored: {e}",
+            e.message()
+        ),
+    }
+}
+
+/// Applies settings in the old `key=value` format (see [`OLD_SETTINGS_FILE`]).
+pub fn apply_old_settings(station: &mut Station, day: &mut DaySettings, text: &str, today: &str) {
+    apply(station, day, old_settings(text), today);
+}
+
+fn apply(station: &mut Station, day: &mut DaySettings, file: SettingsFile, today: &str) {
+    if file.day.as_deref() != Some(today) {
         return;
     }
-    if let Some(c) = value("context").and_then(VisitContext::parse) {
-        station.context = c;
+    if let Some(c) = file.context.as_deref().and_then(VisitContext::parse) {
+        day.context = c;
     }
-    if let Some(v) = value("volume").and_then(|v| v.parse::<f32>().ok())
+    if let Some(v) = file.volume
         && (0.0..=1.0).contains(&v)
     {
-        station.volume = v;
+        day.volume = v;
     }
-    if let Some(list) = value("scenarios") {
+    if let Some(list) = file.scenarios {
         station.config.scenarios = list
-            .split(',')
-            .map(str::trim)
+            .iter()
+            .map(|s| s.trim())
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
     }
 }
 
-/// Saves the day's settings (`fsio::write_atomic`, like the date offset).
-fn save_settings(station: &Station) -> std::io::Result<()> {
+/// Puts back the day's panel settings and warns about an old PIN hash, at start-up. A
+/// replay checks scenarios whatever the day's choices.
+fn restore_day(world: &mut World) {
+    let launch = world.get_resource::<Launch>().cloned().unwrap_or_default();
+    if !world.contains_resource::<PowerCommand>() {
+        world.insert_resource(PowerCommand::for_launch(&launch));
+    }
+    world.resource_scope(|world, mut station: Mut<Station>| {
+        if crate::domain::pin::needs_renewal(&station.config.pin_hash) {
+            warn!("{PIN_RENEW}");
+        }
+        if launch.replay.is_some() || launch.no_log {
+            return;
+        }
+        let read = |name: &str| {
+            crate::fsio::read_regular(&station.data_dir().join(name), MAX_SETTINGS)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        };
+        let (toml, old) = (read(SETTINGS_FILE), read(OLD_SETTINGS_FILE));
+        let mut day = world.resource_mut::<DaySettings>();
+        match (toml, old) {
+            (Some(text), _) => apply_settings(&mut station, &mut day, &text, &today()),
+            (None, Some(text)) => apply_old_settings(&mut station, &mut day, &text, &today()),
+            (None, None) => {}
+        }
+    });
+}
+
+/// Saves the day's settings (`fsio::write_atomic`, like the date offset); the old format's
+/// file goes, so that it is never read again.
+fn save_settings(station: &Station, day: &DaySettings) -> std::io::Result<()> {
     if !station.keeps_state {
         return Ok(());
     }
@@ -235,16 +290,17 @@ fn save_settings(station: &Station) -> std::io::Result<()> {
     std::fs::create_dir_all(&dir)?;
     crate::fsio::write_atomic(
         &dir.join(SETTINGS_FILE),
-        settings_text(station, &today()).as_bytes(),
-    )
+        settings_text(station, day, &today()).as_bytes(),
+    )?;
+    match std::fs::remove_file(dir.join(OLD_SETTINGS_FILE)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// When the PIN screen or the panel came up.
 #[derive(Resource, Default, Debug)]
 struct PanelIdle(Duration);
-
-#[derive(Component)]
-struct Dirty;
 
 #[derive(Component)]
 struct PinRoot;
@@ -295,15 +351,21 @@ fn on_gesture(
     next.set(Screen::Pin);
 }
 
-fn spawn_pin(mut commands: Commands, clock: Res<Clock>, mut pin: ResMut<PinState>) {
+fn spawn_pin(
+    layout: Res<Layout>,
+    mut commands: Commands,
+    clock: Res<Clock>,
+    mut pin: ResMut<PinState>,
+) {
+    let l = *layout;
     pin.entered.clear();
     pin.message = None;
     commands
-        .spawn((widget::root(Screen::Pin), PinRoot))
-        .with_children(|p| pin_content(p, &pin, clock.now));
+        .spawn((widget::root(Screen::Pin, l), PinRoot))
+        .with_children(|p| pin_content(p, &pin, clock.now, l));
 }
 
-fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
+fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration, l: Layout) {
     p.spawn(widget::heading("Code animateur"));
     let dots = if pin.entered.is_empty() {
         "…".to_owned()
@@ -323,7 +385,7 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
         p.spawn(widget::text(m, size::BODY, palette::WARNING));
     }
     for row in [[1u8, 2, 3], [4, 5, 6], [7, 8, 9]] {
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             for d in row {
                 r.spawn((
                     widget::icon_button(&d.to_string(), &d.to_string()),
@@ -332,7 +394,7 @@ fn pin_content(p: &mut ChildSpawnerCommands, pin: &PinState, now: Duration) {
             }
         });
     }
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(widget::row(l)).with_children(|r| {
         r.spawn((widget::quiet_button("Effacer"), PinKey::Erase));
         r.spawn((widget::icon_button("0", "0"), PinKey::Digit(0)));
         r.spawn((widget::button("Valider"), PinKey::Ok));
@@ -377,9 +439,7 @@ fn on_pin_tap(
             }));
         }
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, roots);
 }
 
 /// Takes the worker's answer: the panel, or one more wrong PIN (and maybe a lock). Runs on
@@ -396,9 +456,7 @@ fn poll_pin(
     if pin.locked_until.is_some_and(|t| clock.now >= t) {
         // The lock is over: redraw without its message.
         pin.locked_until = None;
-        for r in &roots {
-            commands.entity(r).insert(Dirty);
-        }
+        redraw::mark(&mut commands, roots);
     }
     let Some(handle) = &pin.checking else {
         return;
@@ -431,23 +489,19 @@ fn poll_pin(
         // Reactive frames: a frame when the lock ends, so that its message goes.
         wake.at(until);
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, roots);
 }
 
 fn rebuild_pin(
+    layout: Res<Layout>,
     roots: Query<Entity, (With<PinRoot>, With<Dirty>)>,
     pin: Res<PinState>,
     clock: Res<Clock>,
     mut commands: Commands,
 ) {
+    let l = *layout;
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| pin_content(p, &pin, clock.now));
+        redraw::rebuild(&mut commands, r, |p| pin_content(p, &pin, clock.now, l));
     }
 }
 
@@ -517,29 +571,35 @@ fn idle_out(
 fn spawn_panel(
     mut commands: Commands,
     station: Res<Station>,
+    day: Res<DaySettings>,
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
     report: Res<PanelReport>,
     warnings: Res<OpsWarnings>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
+    // Closer than a visitor's screen, so that the whole panel fits on one screen.
+    let mut node = Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: px(12),
+        padding: UiRect::all(px(24)),
+        ..default()
+    };
+    l.place_root(&mut node);
     commands
-        .spawn((widget::root(Screen::Facilitator), PanelRoot))
-        .insert(Node {
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            align_items: AlignItems::Center,
-            justify_content: JustifyContent::Center,
-            row_gap: px(12),
-            padding: UiRect::all(px(24)),
-            ..default()
-        })
-        .with_children(|p| panel_content(p, &station, &counts, &msg, &report, &warnings));
+        .spawn((widget::root(Screen::Facilitator, l), PanelRoot))
+        .insert(node)
+        .with_children(|p| panel_content(p, &station, &day, &counts, &msg, &report, &warnings));
 }
 
 /// The stop's date: the system date moved by the facilitator's offset.
-pub fn stop_date(station: &Station) -> String {
-    crate::ops::time::stop_date(crate::storage::time::now_ms(), station.date_offset_days)
+pub fn stop_date(day: &DaySettings) -> String {
+    crate::ops::time::stop_date(crate::storage::time::now_ms(), day.date_offset_days)
 }
 
 /// A panel target: like the visitor's buttons, but 80 px high with 32 px text.
@@ -621,6 +681,7 @@ fn panel_row() -> Node {
 fn panel_content(
     p: &mut ChildSpawnerCommands,
     station: &Station,
+    day: &DaySettings,
     counts: &Counts,
     msg: &PanelMessage,
     report: &PanelReport,
@@ -664,14 +725,14 @@ fn panel_content(
     )));
     p.spawn(panel_row()).with_children(|r| {
         r.spawn(widget::text(
-            format!("Date de l'étape : {}", stop_date(station)),
+            format!("Date de l'étape : {}", stop_date(day)),
             size::SMALL,
             palette::TEXT,
         ));
         r.spawn((quiet("− 1 jour", "− 1 jour"), PanelButton::DayMinus));
         r.spawn((quiet("+ 1 jour", "+ 1 jour"), PanelButton::DayPlus));
         r.spawn(widget::text(
-            format!("Volume {} %", (station.volume * 100.0).round()),
+            format!("Volume {} %", (day.volume * 100.0).round()),
             size::SMALL,
             palette::TEXT,
         ));
@@ -690,7 +751,7 @@ fn panel_content(
     p.spawn(panel_row()).with_children(|r| {
         for c in VisitContext::ALL {
             r.spawn((
-                toggle(c.label(), station.context == *c),
+                toggle(c.label(), day.context == *c),
                 PanelButton::Context(*c),
             ));
         }
@@ -859,9 +920,7 @@ fn poll_doctor(
         Err(_) => "La vérification s'est arrêtée : lancez « klub doctor » pour le détail.".into(),
     };
     report.0 = Some(("Vérification de la station".into(), body));
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, roots);
 }
 
 fn on_panel_tap(
@@ -869,6 +928,7 @@ fn on_panel_tap(
     buttons: Query<&PanelButton>,
     roots: Query<Entity, With<PanelRoot>>,
     mut station: ResMut<Station>,
+    mut day: ResMut<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut msg: ResMut<PanelMessage>,
     mut report: ResMut<PanelReport>,
@@ -892,8 +952,8 @@ fn on_panel_tap(
                 -1
             };
             // `read_offset_days` refuses more than ten years either way.
-            let days = (station.date_offset_days + step).clamp(-3660, 3660);
-            station.date_offset_days = days;
+            let days = (day.date_offset_days + step).clamp(-3660, 3660);
+            day.date_offset_days = days;
             msg.0 = (if station.keeps_state {
                 crate::ops::time::write_offset_days(&station.data_dir(), days)
             } else {
@@ -907,7 +967,7 @@ fn on_panel_tap(
         | PanelButton::VolumeDown
         | PanelButton::VolumeUp => {
             match &b {
-                PanelButton::Context(c) => station.context = *c,
+                PanelButton::Context(c) => day.context = *c,
                 PanelButton::Scenario(id) => toggle_scenario(&mut station, id),
                 _ => {
                     let step = if matches!(b, PanelButton::VolumeUp) {
@@ -916,11 +976,10 @@ fn on_panel_tap(
                         -VOLUME_STEP
                     };
                     // Whole steps, so "80 %" never becomes "79.99 %".
-                    station.volume =
-                        ((station.volume + step) * 10.0).round().clamp(0.0, 10.0) / 10.0;
+                    day.volume = ((day.volume + step) * 10.0).round().clamp(0.0, 10.0) / 10.0;
                 }
             }
-            msg.0 = save_settings(&station)
+            msg.0 = save_settings(&station, &day)
                 .err()
                 .map(|e| format!("Réglage non enregistré (il sera perdu au redémarrage) : {e}"));
         }
@@ -940,7 +999,7 @@ fn on_panel_tap(
             Err(errors) => {
                 report.0 = Some((
                     "Erreurs : les scénarios précédents restent en service".into(),
-                    errors,
+                    errors.to_string(),
                 ));
             }
         },
@@ -1005,9 +1064,7 @@ fn on_panel_tap(
         }
         PanelButton::Back => report.0 = None,
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, roots);
 }
 
 /// Turns a scenario on or off for visitors; the last one on stays on.
@@ -1112,9 +1169,7 @@ fn poll_install(
         let line = run.line();
         if report.0.as_ref().is_none_or(|(_, body)| *body != line) {
             report.0 = Some((INSTALL_TITLE.into(), line));
-            for r in &roots {
-                commands.entity(r).insert(Dirty);
-            }
+            redraw::mark(&mut commands, roots);
         }
         return;
     }
@@ -1135,7 +1190,7 @@ fn poll_install(
             Err(errors) => {
                 report.0 = Some((
                     "Scénarios installés mais illisibles par la borne".into(),
-                    errors,
+                    errors.to_string(),
                 ));
             }
         },
@@ -1159,9 +1214,7 @@ fn poll_install(
             ));
         }
     }
-    for r in &roots {
-        commands.entity(r).insert(Dirty);
-    }
+    redraw::mark(&mut commands, roots);
 }
 
 /// A new upkeep warning (or one gone) redraws the open panel.
@@ -1171,15 +1224,14 @@ fn warnings_changed(
     mut commands: Commands,
 ) {
     if warnings.is_changed() {
-        for r in &roots {
-            commands.entity(r).insert(Dirty);
-        }
+        redraw::mark(&mut commands, roots);
     }
 }
 
 fn rebuild_panel(
     roots: Query<Entity, (With<PanelRoot>, With<Dirty>)>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     counts: Res<Counts>,
     msg: Res<PanelMessage>,
     report: Res<PanelReport>,
@@ -1187,10 +1239,8 @@ fn rebuild_panel(
     mut commands: Commands,
 ) {
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| panel_content(p, &station, &counts, &msg, &report, &warnings));
+        redraw::rebuild(&mut commands, r, |p| {
+            panel_content(p, &station, &day, &counts, &msg, &report, &warnings)
+        });
     }
 }

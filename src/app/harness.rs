@@ -3,6 +3,7 @@
 //! calls the session API.
 
 use crate::app::bridge::{Station, Visitor};
+use crate::app::error::AppError;
 use crate::app::inject;
 use crate::app::launch::Launch;
 use crate::app::replay::{Command, Replay, Spot};
@@ -90,7 +91,7 @@ impl Harness {
     /// Every label on screen.
     pub fn labels(&mut self) -> Vec<String> {
         let w = self.app.world_mut();
-        let mut q = w.query::<(&crate::app::widget::Label, &InheritedVisibility)>();
+        let mut q = w.query::<(&crate::app::theme::widget::Label, &InheritedVisibility)>();
         q.iter(w)
             .filter(|(_, v)| v.get())
             .map(|(l, _)| l.0.clone())
@@ -151,11 +152,14 @@ impl Harness {
     }
 
     /// Waits out the guard, then taps a label; records it in the script.
-    pub fn tap(&mut self, label: &str) -> Result<(), String> {
+    pub fn tap(&mut self, label: &str) -> Result<(), AppError> {
         self.settle();
-        let pos = self
-            .find(label)
-            .ok_or_else(|| format!("« {label} » absent ; à l'écran : {:?}", self.labels()))?;
+        let pos = self.find(label).ok_or_else(|| {
+            AppError::Harness(format!(
+                "« {label} » absent ; à l'écran : {:?}",
+                self.labels()
+            ))
+        })?;
         self.tap_at(pos);
         self.script
             .push(Command::Tap(Spot::Label(label.to_owned())));
@@ -163,12 +167,14 @@ impl Harness {
     }
 
     /// Waits out the guard, then drags one label onto another.
-    pub fn drag(&mut self, from: &str, to: &str) -> Result<(), String> {
+    pub fn drag(&mut self, from: &str, to: &str) -> Result<(), AppError> {
         self.settle();
         let a = self
             .find(from)
-            .ok_or_else(|| format!("« {from} » absent"))?;
-        let b = self.find(to).ok_or_else(|| format!("« {to} » absent"))?;
+            .ok_or_else(|| AppError::Harness(format!("« {from} » absent")))?;
+        let b = self
+            .find(to)
+            .ok_or_else(|| AppError::Harness(format!("« {to} » absent")))?;
         self.finger += 1;
         let id = self.finger;
         self.touch(id, TouchPhase::Started, a);
@@ -206,18 +212,20 @@ impl Harness {
 
     /// Plays the step on screen as a willing visitor would, by tapping labels. Returns the
     /// step type played.
-    pub fn play_step(&mut self) -> Result<&'static str, String> {
+    pub fn play_step(&mut self) -> Result<&'static str, AppError> {
         self.settle();
         let (step, variant, phase) = {
             let w = self.app.world();
             let v = w.resource::<Visitor>();
             let st = w.resource::<Station>();
-            let s = v.scenario(st).ok_or("pas de scénario")?;
+            let s = v
+                .scenario(st)
+                .ok_or(AppError::Harness("pas de scénario".into()))?;
             let i = v
                 .session
                 .as_ref()
                 .and_then(Session::current)
-                .ok_or("pas d'étape")?;
+                .ok_or(AppError::Harness("pas d'étape".into()))?;
             (
                 s.steps[i].clone(),
                 v.variant(),
@@ -325,7 +333,7 @@ impl Harness {
             Entity,
             &ComputedNode,
             &InheritedVisibility,
-            Option<&crate::app::widget::Label>,
+            Option<&crate::app::theme::widget::Label>,
         ), With<crate::app::input::Tappable>>();
         for (e, n, v, l) in q.iter(w) {
             let size = n.size * n.inverse_scale_factor();
@@ -367,7 +375,7 @@ impl Harness {
     }
 
     /// Goes from the attract loop into a scenario: welcome, then the scenario button.
-    pub fn start(&mut self, scenario_title: Option<&str>) -> Result<(), String> {
+    pub fn start(&mut self, scenario_title: Option<&str>) -> Result<(), AppError> {
         self.tap("Commencer")?;
         self.tap("C'est parti !")?;
         if let Some(title) = scenario_title {
@@ -375,14 +383,14 @@ impl Harness {
                 .labels()
                 .into_iter()
                 .find(|l| l.starts_with(title))
-                .ok_or_else(|| format!("scénario « {title} » absent"))?;
+                .ok_or_else(|| AppError::Harness(format!("scénario « {title} » absent")))?;
             self.tap(&label)?;
         }
         Ok(())
     }
 
     /// Plays until the results screen, checking at each step that its own text is shown.
-    pub fn play_through(&mut self) -> Result<Vec<&'static str>, String> {
+    pub fn play_through(&mut self) -> Result<Vec<&'static str>, AppError> {
         let mut played = vec![];
         for _ in 0..400 {
             self.settle();
@@ -397,21 +405,21 @@ impl Harness {
                 && let Some(text) = self.step_text()
                 && !self.shows(&text)
             {
-                return Err(format!(
+                return Err(AppError::Harness(format!(
                     "le texte de l'étape n'est pas à l'écran : « {text} »"
-                ));
+                )));
             }
             let small = self.too_small();
             if !small.is_empty() {
-                return Err(format!("trop petit : {small:?}"));
+                return Err(AppError::Harness(format!("trop petit : {small:?}")));
             }
             played.push(self.play_step()?);
         }
-        Err("trop d'étapes".into())
+        Err(AppError::Harness("trop d'étapes".into()))
     }
 
     /// Runs a replay script to its end (at most `limit` of simulated time).
-    pub fn replay(&mut self, commands: Vec<Command>, limit: Duration) -> Result<(), String> {
+    pub fn replay(&mut self, commands: Vec<Command>, limit: Duration) -> Result<(), AppError> {
         self.app
             .world_mut()
             .insert_resource(Replay::new(commands, None));
@@ -424,6 +432,6 @@ impl Harness {
                 return done;
             }
         }
-        Err("rejeu trop long".into())
+        Err(AppError::Harness("rejeu trop long".into()))
     }
 }

@@ -8,8 +8,9 @@ use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
 use crate::app::screens::play::{self, Logged};
 use crate::app::sound::Narration;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::session::Outcome;
 use bevy::prelude::*;
 use std::time::Duration;
@@ -52,6 +53,7 @@ fn visitor_screen(s: Screen) -> bool {
 }
 
 fn watch(
+    layout: Res<Layout>,
     clock: Res<Clock>,
     screen: Res<State<Screen>>,
     pointer: Res<Pointer>,
@@ -99,7 +101,7 @@ fn watch(
     match idle.warned {
         None if now >= due => {
             idle.warned = Some(now);
-            commands.spawn(overlay(&visitor, cfg.idle_countdown_seconds));
+            commands.spawn(overlay(&visitor, cfg.idle_countdown_seconds, *layout));
             wake.at(now + Duration::from_secs(1));
         }
         None => wake.at(due),
@@ -127,7 +129,7 @@ fn watch(
     }
 }
 
-fn overlay(v: &Visitor, seconds: u32) -> impl Bundle {
+fn overlay(v: &Visitor, seconds: u32, l: Layout) -> impl Bundle {
     (
         Name::new("Idle warning"),
         IdleOverlay,
@@ -141,7 +143,7 @@ fn overlay(v: &Visitor, seconds: u32) -> impl Bundle {
             flex_direction: FlexDirection::Column,
             align_items: AlignItems::Center,
             justify_content: JustifyContent::Center,
-            row_gap: px(size::GAP),
+            row_gap: l.gap(),
             ..default()
         },
         BackgroundColor(palette::BACKGROUND.with_alpha(0.96)),

@@ -160,7 +160,7 @@ pub fn find_label(world: &mut World, label: &str) -> Vec<Vec2> {
         w.iter(world).next().map_or(1.0, Window::scale_factor)
     };
     let mut q = world.query::<(
-        &crate::app::widget::Label,
+        &crate::app::theme::widget::Label,
         &ComputedNode,
         &UiGlobalTransform,
         &InheritedVisibility,

@@ -35,7 +35,6 @@ pub(super) fn plugin(app: &mut App) {
             .chain()
             .after(bevy::input::InputSystems),
     );
-    app.add_systems(PostUpdate, paint);
 }
 
 /// A node that reacts to a tap.
@@ -53,15 +52,6 @@ pub struct DropZone;
 /// Marks the node under the active finger.
 #[derive(Component, Clone, Copy, Debug)]
 pub struct Pressed;
-
-/// A target's colours: at rest and under the finger.
-#[derive(Component, Clone, Copy, Debug)]
-pub struct Look {
-    /// At rest.
-    pub normal: Color,
-    /// Under the finger.
-    pub pressed: Color,
-}
 
 /// A tap: released inside the node it started on.
 #[derive(EntityEvent, Clone, Copy, Debug)]
@@ -357,25 +347,4 @@ fn corner_hold(clock: Res<Clock>, mut pointer: ResMut<Pointer>, mut commands: Co
 /// Whether the corner is being held (so the frame loop keeps waking up).
 pub fn holding(pointer: &Pointer) -> bool {
     pointer.active.is_some()
-}
-
-fn paint(
-    mut q: Query<(&Look, Has<Pressed>, &mut BackgroundColor)>,
-    changed: Query<(), Or<(Changed<Look>, Added<Pressed>)>>,
-    mut removed: RemovedComponents<Pressed>,
-    mut dirty: Local<Vec<Entity>>,
-    all: Query<Entity, With<Look>>,
-) {
-    dirty.clear();
-    dirty.extend(removed.read());
-    for e in &all {
-        if changed.contains(e) {
-            dirty.push(e);
-        }
-    }
-    for e in dirty.drain(..) {
-        if let Ok((look, pressed, mut bg)) = q.get_mut(e) {
-            bg.0 = if pressed { look.pressed } else { look.normal };
-        }
-    }
 }

@@ -1,5 +1,6 @@
 //! How the station was started: command-line options, as a resource.
 
+use crate::app::error::AppError;
 use bevy::prelude::*;
 use clap::Parser;
 use std::path::PathBuf;
@@ -32,11 +33,14 @@ pub struct Launch {
     pub size: Option<(u32, u32)>,
 }
 
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s
-        .split_once('x')
-        .ok_or_else(|| "taille attendue : 1920x1080 / expected 1920x1080".to_owned())?;
-    let n = |v: &str| v.parse::<u32>().map_err(|e| format!("{v}: {e}"));
+fn parse_size(s: &str) -> Result<(u32, u32), AppError> {
+    let (w, h) = s.split_once('x').ok_or_else(|| {
+        AppError::Launch("taille attendue : 1920x1080 / expected 1920x1080".to_owned())
+    })?;
+    let n = |v: &str| {
+        v.parse::<u32>()
+            .map_err(|e| AppError::Launch(format!("{v}: {e}")))
+    };
     Ok((n(w)?, n(h)?))
 }
 
@@ -50,12 +54,7 @@ impl Launch {
     }
 
     /// Whether kiosk mode is on: from the flag, or from `kiosk = true` in the config.
-    pub fn kiosk_effective(&self) -> bool {
-        if self.kiosk {
-            return true;
-        }
-        let mut v = crate::content::set::Validation::default();
-        crate::content::set::load_kiosk_file(&mut v, &self.config);
-        v.report.errors() == 0 && v.configs.first().is_some_and(|(_, c)| c.kiosk)
+    pub fn kiosk_effective(&self, config: &crate::domain::config::StationConfig) -> bool {
+        self.kiosk || config.kiosk
     }
 }

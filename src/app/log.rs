@@ -2,8 +2,10 @@
 //! so no frame waits for the disk. Replays log with source `replay`, or nothing with
 //! `--no-log`.
 
-use crate::app::bridge::{Station, Visitor};
+use crate::app::bridge::{DaySettings, Station, Visitor};
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::app::screens::play::Logged;
 use crate::domain::scoring::Profile;
 use crate::domain::session::{Event, SessionId};
@@ -12,19 +14,16 @@ use crate::storage::writer::{LogWriter, StationInfo};
 use bevy::prelude::*;
 use std::path::PathBuf;
 
-/// The log file's name in the data folder.
-pub const LOG_FILE: &str = "klub-log.db";
-
 pub(super) fn plugin(app: &mut App) {
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
-    let station = app.world().resource::<Station>().clone();
-    let log = VisitLog::open(&launch, &station);
-    app.insert_resource(log);
+    app.add_systems(Load, open_log.in_set(LoadSet::Log));
     app.add_systems(PostUpdate, forward);
+}
+
+/// Opens the visit log in the station's data folder.
+fn open_log(world: &mut World) {
+    let launch = world.get_resource::<Launch>().cloned().unwrap_or_default();
+    let log = VisitLog::open(&launch, world.resource::<Station>());
+    world.insert_resource(log);
 }
 
 /// The log writer, if the log could be opened (and is wanted).
@@ -44,7 +43,7 @@ pub struct VisitLog {
 
 /// Where the station keeps its log: the config's data folder, relative to the config file.
 pub fn log_path(station: &Station) -> PathBuf {
-    station.data_dir().join(LOG_FILE)
+    station.data_dir().join(crate::ops::files::LOG_FILE)
 }
 
 impl VisitLog {
@@ -115,6 +114,7 @@ fn forward(
     mut logged: MessageReader<Logged>,
     mut log: ResMut<VisitLog>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     visitor: Res<Visitor>,
 ) {
     let log = &mut *log;
@@ -133,11 +133,11 @@ fn forward(
             };
             let mut start = SessionStart::new(scenario, m.session, m.source, visitor.lang, at);
             start.stop = (!station.config.stop.is_empty()).then(|| station.config.stop.clone());
-            start.context = station.context;
+            start.context = day.context;
             start.situation = visitor.situation;
             start.age_band = visitor.age;
             start.pass = visitor.scanned.as_ref().map(|p| p.id);
-            start.clock_offset_ms = i64::from(station.date_offset_days) * 86_400_000;
+            start.clock_offset_ms = i64::from(day.date_offset_days) * 86_400_000;
             w.send(Record::Start(Box::new(start)));
             log.started = Some(m.session);
         }
@@ -153,29 +153,31 @@ fn forward(
 }
 
 /// A consistent copy of the log into the configured USB folder.
-pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, String> {
+pub fn export(log: &VisitLog, station: &Station) -> Result<PathBuf, AppError> {
     if let Some(w) = &log.writer {
         w.flush(std::time::Duration::from_secs(2));
     }
     let dir = PathBuf::from(&station.config.usb_export_dir);
     if !dir.is_dir() {
-        return Err(format!(
+        return Err(AppError::Export(format!(
             "aucune clé USB trouvée ({}) : branchez la clé, attendez quelques secondes et réessayez",
             dir.display()
-        ));
+        )));
     }
     if !log.path.is_file() {
-        return Err("pas encore de journal à exporter".to_owned());
+        return Err(AppError::Export(
+            "pas encore de journal à exporter".to_owned(),
+        ));
     }
     let stamp = crate::storage::time::utc_stamp(crate::storage::time::now_ms());
     let dest = dir.join(format!("klub-log-{}-{stamp}.db", station.config.station_id));
     crate::storage::db::open_snapshot(&log.path, &dest).map_err(|e| {
         // A half-written copy must not pass for an export.
         let _ = std::fs::remove_file(&dest);
-        format!(
+        AppError::Export(format!(
             "copie impossible vers {} ({e}) : la clé est-elle branchée et inscriptible ?",
             dir.display()
-        )
+        ))
     })?;
     // On the stick before the facilitator pulls it out, without unmounting.
     if let Ok(f) = std::fs::File::open(&dest) {

@@ -5,12 +5,15 @@
 //! The rules live in `domain`; `bridge` holds the thin resources that carry them here.
 
 pub mod bridge;
+pub mod error;
 pub mod facilitator;
+#[cfg(feature = "harness")]
 pub mod harness;
 pub mod idle;
 pub mod inject;
 pub mod input;
 pub mod launch;
+pub mod load;
 pub mod log;
 pub mod ops;
 pub mod perf;
@@ -20,7 +23,6 @@ pub mod replay;
 pub mod screens;
 pub mod sound;
 pub mod theme;
-pub mod widget;
 
 use bevy::prelude::*;
 use bevy::window::{ExitCondition, WindowResolution};
@@ -34,6 +36,7 @@ pub const DESIGN_SIZE: (u32, u32) = (1920, 1080);
 /// Adds the station's own plugins (everything but Bevy's `DefaultPlugins`).
 pub fn plugin(app: &mut App) {
     app.add_plugins((
+        load::plugin,
         theme::plugin,
         bridge::plugin,
         log::plugin,
@@ -88,10 +91,12 @@ pub fn run(launch: Launch) -> AppExit {
 pub fn run_from(launch: Launch, started: perf::Started) -> AppExit {
     let mut app = App::new();
     app.insert_resource(started);
-    let kiosk = launch.kiosk_effective();
+    // Read once: kiosk mode and the text log's folder are needed before the app is built.
+    let file = bridge::ConfigFile::read(&launch.config);
     let mut launch = launch;
-    launch.kiosk = kiosk;
-    let log = ops::log_plugin(&mut app, &launch);
+    launch.kiosk = launch.kiosk_effective(&file.config);
+    let log = ops::log_plugin(&mut app, &launch, &file.paths().data);
+    app.insert_resource(file);
     app.add_plugins(
         DefaultPlugins
             .set(window_plugin(&launch))
@@ -121,9 +126,38 @@ pub fn close_outside_kiosk(
     }
 }
 
+/// The station's plugins added last to first: start-up must not depend on their order
+/// (a test builds the station this way).
+#[cfg(feature = "harness")]
+pub fn plugin_reversed(app: &mut App) {
+    app.add_plugins((
+        ops::plugin,
+        perf::plugin,
+        replay::plugin,
+        facilitator::plugin,
+        idle::plugin,
+        screens::plugin,
+        sound::plugin,
+        redraw::plugin,
+        input::plugin,
+        log::plugin,
+        bridge::plugin,
+        theme::plugin,
+        load::plugin,
+    ));
+    app.add_systems(Update, close_outside_kiosk);
+}
+
 /// A station app with no window system and no GPU, for tests: real `DefaultPlugins`, a
 /// virtual primary window of the given size, and time advanced by hand (`step`).
+#[cfg(feature = "harness")]
 pub fn headless(launch: Launch, size: (u32, u32)) -> App {
+    headless_with(launch, size, plugin)
+}
+
+/// [`headless`] with the station's plugins given: [`plugin`] or [`plugin_reversed`].
+#[cfg(feature = "harness")]
+pub fn headless_with(launch: Launch, size: (u32, u32), station: fn(&mut App)) -> App {
     use bevy::app::PluginsState;
     let mut app = App::new();
     app.add_plugins(
@@ -156,7 +190,7 @@ pub fn headless(launch: Launch, size: (u32, u32)) -> App {
         Duration::from_millis(50),
     ));
     app.insert_resource(launch);
-    app.add_plugins(plugin);
+    app.add_plugins(station);
     while app.plugins_state() == PluginsState::Adding {
         bevy::tasks::tick_global_task_pools_on_main_thread();
     }

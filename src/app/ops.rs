@@ -4,7 +4,9 @@
 //! What goes wrong is kept in [`OpsWarnings`], which the facilitator panel shows.
 
 use crate::app::bridge::Clock;
+use crate::app::error::AppError;
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::app::log::VisitLog;
 use crate::app::perf::Started;
 use crate::app::redraw::{MAX_SLEEP, SleepCap};
@@ -27,23 +29,10 @@ pub const BACKUP_RETRY: Duration = Duration::from_secs(3600);
 const WARNINGS_EVERY: Duration = Duration::from_secs(1);
 
 pub(super) fn plugin(app: &mut App) {
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
     if !app.world().contains_resource::<StationWatchdog>() {
         app.insert_resource(StationWatchdog::new(Watchdog::from_env()));
     }
-    let db = app.world().resource::<VisitLog>().path.clone();
-    let data = db.parent().map(Path::to_path_buf).unwrap_or_default();
-    // `--no-log` (replays, tests) leaves the data folder alone.
-    let writes = !launch.no_log;
-    app.insert_resource(ScreenFile {
-        dir: writes.then(|| data.clone()),
-        written: None,
-    });
-    app.insert_resource(Backups::new(&db, writes));
+    app.add_systems(Load, plan_files.in_set(LoadSet::Rest));
     app.init_resource::<OpsWarnings>();
     app.add_systems(
         Update,
@@ -59,6 +48,20 @@ pub(super) fn plugin(app: &mut App) {
             .chain(),
     );
     app.add_systems(Last, cap_sleep.before(crate::app::redraw::schedule));
+}
+
+/// The screen file and the backups, beside the visit log once it is open.
+fn plan_files(world: &mut World) {
+    let no_log = world.get_resource::<Launch>().is_some_and(|l| l.no_log);
+    let db = world.resource::<VisitLog>().path.clone();
+    let data = db.parent().map(Path::to_path_buf).unwrap_or_default();
+    // `--no-log` (replays, tests) leaves the data folder alone.
+    let writes = !no_log;
+    world.insert_resource(ScreenFile {
+        dir: writes.then_some(data),
+        written: None,
+    });
+    world.insert_resource(Backups::new(&db, writes));
 }
 
 /// systemd's readiness and watchdog notifications for this station.
@@ -169,11 +172,11 @@ pub struct Backups {
     /// The day whose backup is made.
     pub done: Option<String>,
     /// What the last attempt gave.
-    pub last: Option<Result<Outcome, String>>,
+    pub last: Option<Result<Outcome, AppError>>,
     /// Attempts started.
     pub attempts: u32,
     tried: Option<(String, Duration)>,
-    running: Option<JoinHandle<Result<Outcome, String>>>,
+    running: Option<JoinHandle<Result<Outcome, AppError>>>,
 }
 
 impl Backups {
@@ -227,9 +230,11 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     let finished = b.running.as_ref().is_some_and(JoinHandle::is_finished);
     if finished && let Some(h) = b.running.take() {
         let (day, _) = b.tried.clone().unwrap_or_default();
-        let res = h
-            .join()
-            .unwrap_or_else(|_| Err("la sauvegarde a échoué / backup panicked".into()));
+        let res = h.join().unwrap_or_else(|_| {
+            Err(AppError::Backup(
+                "la sauvegarde a échoué / backup panicked".into(),
+            ))
+        });
         match &res {
             Ok(Outcome::Made(p)) => info!("sauvegarde / backup: {}", p.display()),
             Ok(o @ Outcome::LowDisk { .. }) => warn!("{}", o.warning().unwrap_or_default()),
@@ -259,10 +264,11 @@ fn run_backups(clock: Res<Clock>, mut b: ResMut<Backups>) {
     let (db, dir, policy, day) = (b.db.clone(), b.dir.clone(), b.policy, today.clone());
     match std::thread::Builder::new()
         .name("klub-backup".into())
-        .spawn(move || backup::daily(&db, &dir, &day, &policy).map_err(|e| e.to_string()))
-    {
+        .spawn(move || {
+            backup::daily(&db, &dir, &day, &policy).map_err(|e| AppError::Backup(e.to_string()))
+        }) {
         Ok(h) => b.running = Some(h),
-        Err(e) => b.last = Some(Err(e.to_string())),
+        Err(e) => b.last = Some(Err(AppError::Backup(e.to_string()))),
     }
     b.tried = Some((today, clock.now));
     b.attempts += 1;
@@ -313,27 +319,6 @@ fn gather_warnings(
     }
 }
 
-/// The data folder named by the launch's config, read without loading the scenarios: the
-/// text log needs it before the app is built. Same rule as `log::log_path`.
-pub fn data_dir(launch: &Launch) -> PathBuf {
-    let mut v = crate::content::set::Validation::default();
-    let config = if launch.config.as_os_str().is_empty() {
-        crate::domain::config::StationConfig::default()
-    } else {
-        crate::content::set::load_kiosk_file(&mut v, &launch.config);
-        match v.configs.first() {
-            Some((_, c)) if v.report.errors() == 0 => c.clone(),
-            _ => crate::domain::config::StationConfig::default(),
-        }
-    };
-    let base = launch
-        .config
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    base.join(&config.data_dir)
-}
-
 /// The rotating log file, and a copy on stderr when someone watches a terminal.
 #[derive(Resource, Debug)]
 pub struct TextLog {
@@ -356,13 +341,13 @@ impl Write for TextLog {
 }
 
 /// Bevy's log plugin for the station: stderr under systemd (the journal), else the
-/// rotating `station.log` in the data folder. Replays and `--no-log` keep stderr: whoever
-/// runs them reads the outcome there. Call before adding `DefaultPlugins`.
-pub fn log_plugin(app: &mut App, launch: &Launch) -> bevy::log::LogPlugin {
+/// rotating `station.log` in the data folder `data`. Replays and `--no-log` keep stderr:
+/// whoever runs them reads the outcome there. Call before adding `DefaultPlugins`.
+pub fn log_plugin(app: &mut App, launch: &Launch, data: &Path) -> bevy::log::LogPlugin {
     use std::io::IsTerminal;
     if !launch.no_log
         && launch.replay.is_none()
-        && let logfile::Target::File(file) = logfile::target(&data_dir(launch))
+        && let logfile::Target::File(file) = logfile::target(data)
     {
         app.insert_resource(TextLog {
             file,

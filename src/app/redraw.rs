@@ -1,6 +1,10 @@
 //! Reactive frames: the station draws only when something changes, and wakes up in time for
 //! its next deadline (attract slide, idle warning, countdown). An idle attract loop then
 //! costs almost nothing.
+//!
+//! Screens redraw one way: [`mark`] a root [`Dirty`], and the screen's rebuild system calls
+//! [`rebuild`] on it, which replaces the root's children. A change that only turns a
+//! toggle on or off updates the toggle in place instead.
 
 use crate::app::bridge::Clock;
 use bevy::prelude::*;
@@ -82,4 +86,29 @@ pub(crate) fn schedule(
         }
     }
     *wake = Wake::default();
+}
+
+/// A screen root whose content must be built again (one marker for every screen; each
+/// screen's rebuild system also filters on its own root component).
+#[derive(Component, Clone, Copy, Debug, Default)]
+pub struct Dirty;
+
+/// Asks for the content of `roots` to be built again.
+pub fn mark(commands: &mut Commands, roots: impl IntoIterator<Item = Entity>) {
+    for r in roots {
+        commands.entity(r).insert(Dirty);
+    }
+}
+
+/// Replaces the children of `root` by what `content` builds, and clears its [`Dirty`] mark.
+pub fn rebuild(
+    commands: &mut Commands,
+    root: Entity,
+    content: impl FnOnce(&mut ChildSpawnerCommands),
+) {
+    commands
+        .entity(root)
+        .remove::<Dirty>()
+        .despawn_children()
+        .with_children(content);
 }

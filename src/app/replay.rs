@@ -13,9 +13,11 @@
 //! A tap waits (up to `PATIENCE`) for its target to appear and for the input guard to end.
 
 use crate::app::bridge::{Clock, Station};
+use crate::app::error::AppError;
 use crate::app::inject;
 use crate::app::input::Pointer;
 use crate::app::launch::Launch;
+use crate::app::load::{Load, LoadSet};
 use crate::app::redraw::Wake;
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
@@ -186,16 +188,18 @@ pub struct Replay {
     /// Screenshots taken.
     pub taken: Vec<PathBuf>,
     /// Set when the script is done or failed.
-    pub finished: Option<Result<(), String>>,
+    pub finished: Option<Result<(), AppError>>,
     /// Exit the app when finished (not in tests).
     pub exit: bool,
 }
 
 impl Replay {
     /// A replay of a script file.
-    pub fn load(path: &Path, shots: Option<PathBuf>) -> Result<Replay, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let commands = parse(&path.display().to_string(), &text).map_err(|e| e.to_string())?;
+    pub fn load(path: &Path, shots: Option<PathBuf>) -> Result<Replay, AppError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| AppError::Replay(format!("{}: {e}", path.display())))?;
+        let commands = parse(&path.display().to_string(), &text)
+            .map_err(|e| AppError::Replay(e.to_string()))?;
         Ok(Replay::new(commands, shots))
     }
 
@@ -216,11 +220,15 @@ impl Replay {
 }
 
 pub(super) fn plugin(app: &mut App) {
-    let launch = app
-        .world()
-        .get_resource::<Launch>()
-        .cloned()
-        .unwrap_or_default();
+    app.add_systems(Load, load_script.in_set(LoadSet::Rest));
+    app.add_systems(PreUpdate, drive.before(bevy::input::InputSystems));
+}
+
+/// Reads the script of `--replay`, if any; a bad one ends the station with code 2.
+fn load_script(world: &mut World) {
+    let Some(launch) = world.get_resource::<Launch>().cloned() else {
+        return;
+    };
     if let Some(path) = &launch.replay {
         match Replay::load(path, launch.screenshots.clone()) {
             Ok(mut r) => {
@@ -230,15 +238,14 @@ pub(super) fn plugin(app: &mut App) {
                 {
                     error!("{}: {e}", dir.display());
                 }
-                app.insert_resource(r);
+                world.insert_resource(r);
             }
             Err(e) => {
                 error!("rejeu / replay: {e}");
-                app.world_mut().write_message(AppExit::from_code(2));
+                world.write_message(AppExit::from_code(2));
             }
         }
     }
-    app.add_systems(PreUpdate, drive.before(bevy::input::InputSystems));
 }
 
 fn locate(world: &mut World, spot: &Spot) -> Option<Vec2> {
@@ -307,7 +314,10 @@ fn step(world: &mut World, r: &mut Replay) {
     let since = *r.since.get_or_insert(now);
     let give_up = |r: &mut Replay, what: String| {
         if now.saturating_sub(since) > PATIENCE {
-            r.finished = Some(Err(format!("commande {} : {what}", r.next + 1)));
+            r.finished = Some(Err(AppError::Replay(format!(
+                "commande {} : {what}",
+                r.next + 1
+            ))));
         }
     };
     match cmd {

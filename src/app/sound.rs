@@ -1,7 +1,7 @@
 //! Sound through bevy_audio (rodio): ambient loops, step sounds and read-aloud narration,
 //! with the visitor's volume and mute.
 
-use crate::app::bridge::{Clock, Station};
+use crate::app::bridge::{Clock, DaySettings};
 use bevy::audio::{
     AudioSink, AudioSinkPlayback, AudioSource, PlaybackMode, PlaybackSettings, Volume,
 };
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<SoundCache>();
-    app.add_systems(Update, apply_volume.run_if(resource_changed::<Station>));
+    app.add_systems(Update, apply_volume.run_if(resource_changed::<DaySettings>));
 }
 
 /// What a sound is for.
@@ -71,7 +71,7 @@ pub fn play(
     commands: &mut Commands,
     cache: &mut SoundCache,
     sources: &mut Assets<AudioSource>,
-    station: &Station,
+    day: &DaySettings,
     clock: &Clock,
     path: &Path,
     kind: SoundKind,
@@ -97,7 +97,7 @@ pub fn play(
     } else {
         PlaybackMode::Despawn
     };
-    let gain = gain(station, kind);
+    let gain = gain(day, kind);
     let mut e = commands.spawn((
         Name::new("Sound"),
         kind,
@@ -128,23 +128,23 @@ pub fn stop(commands: &mut Commands, sounds: &Query<(Entity, &SoundKind)>, kind:
 /// How loud ambient loops are next to narration and step sounds, so speech stays clear.
 pub const AMBIENT_SHARE: f32 = 0.4;
 
-/// The linear volume of a sound of `kind` at the station's volume (0 when muted).
-pub fn gain(station: &Station, kind: SoundKind) -> f32 {
+/// The linear volume of a sound of `kind` at the day's volume (0 when muted).
+pub fn gain(day: &DaySettings, kind: SoundKind) -> f32 {
     if kind == SoundKind::Ambient {
-        station.gain() * AMBIENT_SHARE
+        day.gain() * AMBIENT_SHARE
     } else {
-        station.gain()
+        day.gain()
     }
 }
 
 /// Applies the volume and mute to what plays, and to what is about to (a sound whose sink
 /// does not exist yet starts from its `PlaybackSettings`).
 fn apply_volume(
-    station: Res<Station>,
+    day: Res<DaySettings>,
     mut sounds: Query<(&SoundKind, &mut PlaybackSettings, Option<&mut AudioSink>)>,
 ) {
     for (kind, mut settings, sink) in &mut sounds {
-        let g = Volume::Linear(gain(&station, *kind));
+        let g = Volume::Linear(gain(&day, *kind));
         if settings.volume != g {
             settings.volume = g;
         }

@@ -1,6 +1,7 @@
 //! Station settings and tour files, as facilitators write them in `kiosk-config/`.
 
 use crate::domain::text::{Lang, Name};
+use std::path::{Path, PathBuf};
 
 /// How a USB QR scanner's key codes are read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -194,6 +195,28 @@ impl StationConfig {
     pub fn uses_demo_key(&self) -> bool {
         self.fleet_key.eq_ignore_ascii_case(DEMO_FLEET_KEY)
     }
+
+    /// The folders and files this config names, read from `config_file`: relative paths
+    /// are taken from the config file's folder, absolute ones stay. A path join, no I/O.
+    pub fn resolve(&self, config_file: &Path) -> ConfigPaths {
+        let base = config_file.parent().unwrap_or(Path::new(""));
+        ConfigPaths {
+            scenarios: base.join(&self.scenarios_dir),
+            tour: base.join(&self.tour),
+            data: base.join(&self.data_dir),
+        }
+    }
+}
+
+/// What [`StationConfig::resolve`] gives: the config's paths, ready to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigPaths {
+    /// The scenario folder.
+    pub scenarios: PathBuf,
+    /// The tour file.
+    pub tour: PathBuf,
+    /// The data folder (visit log, backups, day settings).
+    pub data: PathBuf,
 }
 
 /// A contact shown on the results page (CIO, Mission Locale…).
@@ -248,4 +271,28 @@ pub struct Tour {
     pub id: String,
     /// The stops.
     pub stops: Vec<Stop>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_resolved_from_the_config_files_folder() {
+        let cfg = StationConfig {
+            data_dir: "/var/lib/klub".into(),
+            ..StationConfig::default()
+        };
+        let p = cfg.resolve(Path::new("/etc/klub/station.toml"));
+        assert_eq!(p.scenarios, Path::new("/etc/klub/../scenarios"));
+        assert_eq!(p.tour, Path::new("/etc/klub/tour.toml"));
+        assert_eq!(p.data, Path::new("/var/lib/klub"));
+        // A bare file name or no file at all: the current folder.
+        let bare = StationConfig::default().resolve(Path::new("station.toml"));
+        assert_eq!(bare.data, Path::new("data"));
+        assert_eq!(
+            StationConfig::default().resolve(Path::new("")).tour,
+            Path::new("tour.toml")
+        );
+    }
 }

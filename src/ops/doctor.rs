@@ -22,20 +22,14 @@ use crate::ops::{disk, time};
 use crate::storage::time as st;
 use std::path::{Path, PathBuf};
 
-/// The log's file name in the data folder (the station's `app::log::LOG_FILE`).
-pub const LOG_FILE: &str = "klub-log.db";
+/// The visit log's name, owned by [`crate::ops::files`].
+pub use crate::ops::files::LOG_FILE;
 /// Where the station writes the screen size it found.
 pub const SCREEN_FILE: &str = "screen.txt";
 /// The smallest supported screen (landscape; portrait is the same turned).
 pub const MIN_SCREEN: (u32, u32) = (1366, 768);
 /// Days of logging the free disk must hold.
 pub const MIN_DAYS: u64 = 30;
-/// Fonts the station can use (the station's `theme::FONT_CANDIDATES`).
-pub const FONTS: &[&str] = &[
-    "usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-    "usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-    "usr/share/fonts/truetype/atkinson-hyperlegible/AtkinsonHyperlegible-Regular.ttf",
-];
 
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -122,11 +116,11 @@ pub fn load_station(config: &Path) -> Result<Station, Msg> {
     set::load_kiosk_file(&mut v, config);
     match v.configs.pop() {
         Some((_, cfg)) if v.report.errors() == 0 => {
-            let base = config.parent().unwrap_or(Path::new("")).to_owned();
+            let paths = cfg.resolve(config);
             Ok(Station {
-                scenarios: base.join(&cfg.scenarios_dir),
-                tour: base.join(&cfg.tour),
-                data: base.join(&cfg.data_dir),
+                scenarios: paths.scenarios,
+                tour: paths.tour,
+                data: paths.data,
                 config: cfg,
             })
         }
@@ -504,11 +498,7 @@ fn audio(opts: &Options) -> Check {
 }
 
 fn font(opts: &Options) -> Check {
-    match FONTS
-        .iter()
-        .map(|f| opts.sysroot.join(f))
-        .find(|p| p.is_file())
-    {
+    match crate::ops::files::find_font(&opts.sysroot) {
         Some(p) => Check::new(
             "font",
             Level::Ok,

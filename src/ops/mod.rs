@@ -7,6 +7,7 @@
 pub mod backup;
 pub mod disk;
 pub mod doctor;
+pub mod files;
 pub mod logfile;
 pub mod power;
 pub mod scenarios;

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests (`mod support;` in a test file), one module per
 //! topic: tools that CI must have, station logs and the `klub` binary, reading exports back
-//! as a spreadsheet would, and hostile USB sticks.
+//! as a spreadsheet would, hostile USB sticks, station folders and harnesses, and Xvfb.
 
 #![allow(
     dead_code,
@@ -11,5 +11,8 @@ pub mod ci;
 pub mod logs;
 pub mod postgres;
 pub mod spreadsheet;
+#[cfg(feature = "station")]
+pub mod station;
 pub mod sticks;
 pub mod warehouse;
+pub mod xvfb;

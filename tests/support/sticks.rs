@@ -21,12 +21,20 @@ pub fn bundled_content() -> ContentSet {
 
 /// Copies a folder tree (regular files and folders).
 pub fn copy_dir(from: &Path, to: &Path) {
+    copy_dir_except(from, to, &[]);
+}
+
+/// Copies a folder tree (regular files and folders), leaving out folders named in `skip`
+/// at any depth (`voix`: the narration, slow to copy and not always needed).
+pub fn copy_dir_except(from: &Path, to: &Path, skip: &[&str]) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let t = e.file_type().unwrap();
         if t.is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
+            if !skip.iter().any(|s| e.file_name() == *s) {
+                copy_dir_except(&e.path(), &to.join(e.file_name()), skip);
+            }
         } else if t.is_file() {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
         }

@@ -3,10 +3,11 @@
 
 use crate::app::bridge::{Clock, Station};
 use crate::app::input::{Tappable, Tapped};
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Wake};
 use crate::app::screens::Screen;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use bevy::prelude::*;
 use std::time::Duration;
 
@@ -74,19 +75,21 @@ fn spawn(
     clock: Res<Clock>,
     station: Res<Station>,
     mut slides: ResMut<Slides>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
     slides.since = clock.now;
     let demo_key = station.config.uses_demo_key();
     commands
         .spawn((
-            widget::root(Screen::Attract),
+            widget::root(Screen::Attract, l),
             AttractRoot,
             Tappable,
             widget::Label("Commencer".into()),
             BackgroundColor(palette::BACKGROUND),
         ))
         .with_children(|p| {
-            p.spawn((SlideContent, widget::column()))
+            p.spawn((SlideContent, widget::column(l)))
                 .with_children(|c| slide(c, slides.index));
             p.spawn((
                 Veil,
@@ -193,10 +196,7 @@ fn advance(
     slides.changes += 1;
     let index = slides.index;
     for e in &content {
-        commands
-            .entity(e)
-            .despawn_children()
-            .with_children(|c| slide(c, index));
+        redraw::rebuild(&mut commands, e, |c| slide(c, index));
     }
     wake.at(clock.now + FADE_STEP);
 }

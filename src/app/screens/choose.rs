@@ -1,11 +1,13 @@
 //! Scenario choice, and "Tu as déjà un pass ? Scanne-le": a scanned pass orders the
 //! immersions by the visitor's profile.
 
-use crate::app::bridge::{Clock, Station, Visitor};
+use crate::app::bridge::{Clock, DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
+use crate::app::redraw::{self, Dirty};
 use crate::app::screens::Screen;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::matching::match_score;
 use crate::domain::pass::{FleetKey, Pass, Policy};
 use crate::domain::scenario::Kind;
@@ -48,9 +50,6 @@ pub struct PickScenario(pub usize);
 #[derive(Component)]
 struct ChooseRoot;
 
-#[derive(Component)]
-struct Dirty;
-
 /// The enabled scenarios in the order shown: talents first, then immersions; with a
 /// scanned pass, immersions first, best match for the visitor's profile first.
 pub fn order(station: &Station, scanned: Option<&Pass>) -> Vec<usize> {
@@ -76,18 +75,24 @@ pub fn order(station: &Station, scanned: Option<&Pass>) -> Vec<usize> {
     ids
 }
 
-fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
+fn spawn(
+    layout: Res<Layout>,
+    mut commands: Commands,
+    visitor: Res<Visitor>,
+    station: Res<Station>,
+) {
+    let l = *layout;
     commands
-        .spawn((widget::root(Screen::Choose), ChooseRoot))
-        .with_children(|p| content(p, &visitor, &station));
+        .spawn((widget::root(Screen::Choose, l), ChooseRoot))
+        .with_children(|p| content(p, &visitor, &station, l));
 }
 
-fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
+fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, l: Layout) {
     p.spawn(widget::heading(
         v.say("Que veux-tu essayer ?", "What would you like to try?"),
     ));
     let buttons = |p: &mut ChildSpawnerCommands| {
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             for i in order(station, v.scanned.as_ref()) {
                 let s = &station.content.scenarios[i];
                 let label = format!("{} · {} min", v.t(&s.title), s.duration_minutes);
@@ -96,7 +101,7 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         });
     };
     // Low reach: the buttons go last, at the bottom of the screen, under the scan message.
-    if !station.config.low_reach {
+    if !l.low_reach {
         buttons(p);
     }
     let scan = match &v.scan_message {
@@ -117,7 +122,7 @@ fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
         },
         BackgroundColor(palette::PANEL),
     ));
-    if station.config.low_reach {
+    if l.low_reach {
         buttons(p);
     }
 }
@@ -135,23 +140,27 @@ fn on_choose_tap(
 }
 
 /// Minutes since the Unix epoch, with the facilitator's date offset.
-pub fn now_min(station: &Station) -> u32 {
+pub fn now_min(day: &DaySettings) -> u32 {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let min = i64::try_from(secs / 60).unwrap_or(0) + i64::from(station.date_offset_days) * 1440;
+    let min = i64::try_from(secs / 60).unwrap_or(0) + i64::from(day.date_offset_days) * 1440;
     u32::try_from(min.max(0)).unwrap_or(u32::MAX)
 }
 
 /// Checks a scanned text against this station's key, catalogue and age limit.
-pub fn check_pass(station: &Station, text: &str) -> Result<Pass, crate::domain::pass::PassError> {
+pub fn check_pass(
+    station: &Station,
+    day: &DaySettings,
+    text: &str,
+) -> Result<Pass, crate::domain::pass::PassError> {
     let keys: Vec<FleetKey> = FleetKey::from_config(&station.config).into_iter().collect();
     Pass::verify(
         text,
         &Policy {
             keys: &keys,
             catalogue: station.content.catalogue.fingerprint(),
-            now_min: now_min(station),
+            now_min: now_min(day),
             max_age_days: station.config.pass_max_age_days,
         },
     )
@@ -165,6 +174,7 @@ fn scan(
     mut keys: MessageReader<KeyboardInput>,
     clock: Res<Clock>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut reader: Local<Reader>,
     roots: Query<Entity, With<ChooseRoot>>,
@@ -182,7 +192,7 @@ fn scan(
         let Some(text) = r.key(key, k.state == ButtonState::Pressed, clock.ms()) else {
             continue;
         };
-        let msg = match check_pass(&station, &text) {
+        let msg = match check_pass(&station, &day, &text) {
             Ok(pass) => {
                 visitor.scanned = Some(pass);
                 Text::new(
@@ -204,9 +214,7 @@ fn scan(
         if visitor.source.is_none() {
             visitor.source = Some(Source::Visitor);
         }
-        for e in &roots {
-            commands.entity(e).insert(Dirty);
-        }
+        redraw::mark(&mut commands, roots);
         if *screen.get() != Screen::Choose {
             next.set(Screen::Choose);
         }
@@ -214,16 +222,15 @@ fn scan(
 }
 
 fn rebuild(
+    layout: Res<Layout>,
     roots: Query<Entity, (With<ChooseRoot>, With<Dirty>)>,
     visitor: Res<Visitor>,
     station: Res<Station>,
     mut commands: Commands,
 ) {
     for r in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| content(p, &visitor, &station));
+        redraw::rebuild(&mut commands, r, |p| {
+            content(p, &visitor, &station, *layout)
+        });
     }
 }

@@ -4,14 +4,15 @@
 //! The rules (what an answer is worth, where it leads) are the session's; this file only
 //! turns taps and drags into `Answer`s.
 
-use crate::app::bridge::{Clock, Counts, Station, Visitor};
+use crate::app::bridge::{Clock, Counts, DaySettings, Station, Visitor};
 use crate::app::input::{DragMoved, Draggable, DropZone, Dropped, Pointer, Tappable, Tapped};
 use crate::app::picture;
-use crate::app::redraw::Wake;
+use crate::app::redraw::{self, Wake};
 use crate::app::screens::Screen;
 use crate::app::sound::{self, SoundCache, SoundKind};
+use crate::app::theme::Layout;
+use crate::app::theme::widget::{self, Label};
 use crate::app::theme::{palette, size};
-use crate::app::widget::{self, Label};
 use crate::content::set::narration_file;
 use crate::domain::scenario::{SortMode, Step, StepBody};
 use crate::domain::scoring::Answer;
@@ -210,6 +211,7 @@ const LOW_REACH_PICTURE_H: f32 = 300.0;
 fn start(
     mut commands: Commands,
     station: Res<Station>,
+    day: Res<DaySettings>,
     clock: Res<Clock>,
     mut visitor: ResMut<Visitor>,
     mut play: ResMut<Play>,
@@ -219,7 +221,9 @@ fn start(
     mut sources: ResMut<Assets<AudioSource>>,
     replay: Option<Res<crate::app::replay::Replay>>,
     mut panel: Option<ResMut<crate::app::facilitator::PanelMessage>>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
     if replay.is_some() {
         visitor.source = Some(Source::Replay);
     }
@@ -253,7 +257,7 @@ fn start(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &folder.join(amb),
                 SoundKind::Ambient,
@@ -266,7 +270,7 @@ fn start(
     let skip = visitor.say("Passer ▶", "Skip ▶");
     // Low reach: a step's controls sit at the bottom of its area, its texts above them.
     // (The player is not a `ScreenRoot`: its own controls row is already at the bottom.)
-    let step_justify = if station.config.low_reach {
+    let step_justify = if l.low_reach {
         JustifyContent::FlexEnd
     } else {
         JustifyContent::Center
@@ -282,7 +286,7 @@ fn start(
             align_items: AlignItems::Center,
             justify_content: JustifyContent::SpaceBetween,
             padding: UiRect::all(px(32)),
-            row_gap: px(size::GAP),
+            row_gap: l.gap(),
             ..default()
         },
         children![
@@ -317,7 +321,7 @@ fn start(
                     flex_direction: FlexDirection::Column,
                     align_items: AlignItems::Center,
                     justify_content: step_justify,
-                    row_gap: px(size::GAP),
+                    row_gap: l.gap(),
                     ..default()
                 },
             ),
@@ -327,7 +331,7 @@ fn start(
                     width: percent(100),
                     flex_direction: FlexDirection::Row,
                     justify_content: JustifyContent::SpaceBetween,
-                    column_gap: px(size::GAP),
+                    column_gap: l.gap(),
                     ..default()
                 },
                 children![
@@ -336,7 +340,7 @@ fn start(
                         Node {
                             flex_direction: FlexDirection::Row,
                             flex_shrink: 0.0,
-                            column_gap: px(size::GAP),
+                            column_gap: l.gap(),
                             ..default()
                         },
                         children![
@@ -392,6 +396,7 @@ fn build_step(
     mut play: ResMut<Play>,
     visitor: Res<Visitor>,
     station: Res<Station>,
+    day: Res<DaySettings>,
     clock: Res<Clock>,
     area: Query<Entity, With<StepArea>>,
     mut fill: Query<&mut Node, With<ProgressFill>>,
@@ -400,7 +405,9 @@ fn build_step(
     mut cache: ResMut<SoundCache>,
     mut sources: ResMut<Assets<AudioSource>>,
     sounds: Query<(Entity, &SoundKind)>,
+    layout: Res<Layout>,
 ) {
+    let l = *layout;
     let (Some(s), Some(session)) = (visitor.scenario(&station), visitor.session.as_ref()) else {
         return;
     };
@@ -441,7 +448,7 @@ fn build_step(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &folder.join(snd),
                 SoundKind::Effect,
@@ -455,7 +462,7 @@ fn build_step(
                 &mut commands,
                 &mut cache,
                 &mut sources,
-                &station,
+                &day,
                 &clock,
                 &path,
                 SoundKind::Narration,
@@ -478,14 +485,12 @@ fn build_step(
             play.placed = vec![None; n];
         }
     }
-    let mut area = commands.entity(area);
-    area.despawn_children();
     let v = &*visitor;
     let play = &*play;
-    area.with_children(|p| {
+    redraw::rebuild(&mut commands, area, |p| {
         if enjoy {
             p.spawn(widget::heading(v.say("Tu as aimé ?", "Did you like it?")));
-            p.spawn(widget::row()).with_children(|r| {
+            p.spawn(widget::row(l)).with_children(|r| {
                 for (e, fr, en) in [
                     (0u8, "☹ Non", "☹ No"),
                     (1, "Un peu", "A bit"),
@@ -496,17 +501,12 @@ fn build_step(
             });
             return;
         }
-        step_content(p, step, v, play, station.config.low_reach);
+        step_content(p, step, v, play, l);
     });
 }
 
-fn step_content(
-    p: &mut ChildSpawnerCommands,
-    step: &Step,
-    v: &Visitor,
-    play: &Play,
-    low_reach: bool,
-) {
+fn step_content(p: &mut ChildSpawnerCommands, step: &Step, v: &Visitor, play: &Play, l: Layout) {
+    let low_reach = l.low_reach;
     let picture = || play.picture.clone();
     p.spawn(widget::heading(v.t(step.body.main_text())));
     match &step.body {
@@ -523,7 +523,7 @@ fn step_content(
             if let Some((h, sz)) = picture() {
                 p.spawn(fitted(h, sz, 700.0, 280.0));
             }
-            p.spawn(widget::row()).with_children(|r| {
+            p.spawn(widget::row(l)).with_children(|r| {
                 for (i, o) in options.iter().enumerate() {
                     r.spawn((widget::button(v.t(&o.label)), PlayButton::Choice(i)));
                 }
@@ -536,7 +536,7 @@ fn step_content(
                 crate::domain::text::Lang::En => format!("Pick {min} to {max}."),
                 crate::domain::text::Lang::Fr => format!("Choisis-en de {min} à {max}."),
             }));
-            p.spawn(widget::row()).with_children(|r| {
+            p.spawn(widget::row(l)).with_children(|r| {
                 for (i, o) in options.iter().enumerate() {
                     r.spawn((
                         widget::toggle(v.t(&o.label), play.picked.contains(&i)),
@@ -556,7 +556,7 @@ fn step_content(
             if let Some((h, sz)) = picture() {
                 p.spawn(fitted(h, sz, 700.0, 280.0));
             }
-            p.spawn(widget::row()).with_children(|r| {
+            p.spawn(widget::row(l)).with_children(|r| {
                 for i in 0..*points {
                     let (word, heart) = if *points == 3 {
                         (
@@ -580,7 +580,7 @@ fn step_content(
             )));
             match mode {
                 SortMode::Order => {
-                    p.spawn(widget::row()).with_children(|c| {
+                    p.spawn(widget::row(l)).with_children(|c| {
                         for (pos, item) in play.order.iter().enumerate() {
                             let label = v.t(&items[*item].label);
                             c.spawn((
@@ -597,7 +597,7 @@ fn step_content(
                     });
                 }
                 SortMode::Bins => {
-                    p.spawn(widget::row()).with_children(|r| {
+                    p.spawn(widget::row(l)).with_children(|r| {
                         for (i, item) in items.iter().enumerate() {
                             if play.placed.get(i).copied().flatten().is_none() {
                                 r.spawn((
@@ -608,7 +608,7 @@ fn step_content(
                             }
                         }
                     });
-                    p.spawn(widget::row()).with_children(|r| {
+                    p.spawn(widget::row(l)).with_children(|r| {
                         for (b, bin) in bins.iter().enumerate() {
                             let inside: Vec<&str> = items
                                 .iter()
@@ -656,7 +656,7 @@ fn step_content(
                 let shown = Vec2::new(sz.x as f32 * scale, pic_h);
                 let zp = ZonePicture { image: sz, shown };
                 if pano {
-                    p.spawn(widget::row()).with_children(|r| {
+                    p.spawn(widget::row(l)).with_children(|r| {
                         r.spawn((
                             widget::icon_button("◀", "Tourner à gauche"),
                             PlayButton::Pan(-1),
@@ -756,7 +756,7 @@ fn step_content(
                     BackgroundColor(palette::PANEL),
                 ));
             }
-            p.spawn(widget::row()).with_children(|r| {
+            p.spawn(widget::row(l)).with_children(|r| {
                 for (b, bin) in bins.iter().enumerate() {
                     r.spawn((widget::button(v.t(&bin.label)), PlayButton::Bin(b)));
                 }
@@ -821,7 +821,7 @@ fn scale_button(heart: &str, word: &str) -> impl Bundle {
         Name::new(format!("Scale {word}")),
         Label(word.to_owned()),
         Tappable,
-        crate::app::input::Look {
+        crate::app::theme::interaction::Look {
             normal: palette::BUTTON,
             pressed: palette::PRESSED,
         },
@@ -852,7 +852,7 @@ fn bin_box(label: &str, inside: &[&str]) -> impl Bundle {
         Name::new(format!("Bin {label}")),
         Label(label.to_owned()),
         Tappable,
-        crate::app::input::Look {
+        crate::app::theme::interaction::Look {
             normal: palette::PANEL,
             pressed: palette::QUIET_PRESSED,
         },
@@ -926,7 +926,8 @@ fn on_play_tap(
     tap: On<Tapped>,
     buttons: Query<&PlayButton>,
     pictures: Query<(&ZonePicture, &ComputedNode, &UiGlobalTransform)>,
-    mut station: ResMut<Station>,
+    station: Res<Station>,
+    mut day: ResMut<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut play: ResMut<Play>,
     clock: Res<Clock>,
@@ -939,17 +940,17 @@ fn on_play_tap(
     };
     match button {
         PlayButton::VolumeDown => {
-            station.volume = (station.volume - 0.1).max(0.0);
-            station.muted = false;
+            day.volume = (day.volume - 0.1).max(0.0);
+            day.muted = false;
             return;
         }
         PlayButton::VolumeUp => {
-            station.volume = (station.volume + 0.1).min(1.0);
-            station.muted = false;
+            day.volume = (day.volume + 0.1).min(1.0);
+            day.muted = false;
             return;
         }
         PlayButton::Mute => {
-            station.muted = !station.muted;
+            day.muted = !day.muted;
             return;
         }
         _ => {}

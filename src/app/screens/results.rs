@@ -4,13 +4,14 @@
 //! Without a fleet key, or when the OS generator gives no pass id, the same screen shows
 //! without the pass and its QR code.
 
-use crate::app::bridge::{Station, Visitor};
+use crate::app::bridge::{DaySettings, Station, Visitor};
 use crate::app::input::Tapped;
 use crate::app::picture;
 use crate::app::screens::Screen;
 use crate::app::screens::choose::now_min;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::matching::top_trades;
 use crate::domain::pass::{FleetKey, Pass, PassId, Visit};
 use crate::domain::scoring::Profile;
@@ -61,7 +62,7 @@ pub struct Outcome {
 }
 
 /// Works out the results: profile, pass and trades.
-pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
+pub fn outcome(station: &Station, day: &DaySettings, visitor: &Visitor) -> Option<Outcome> {
     let scenario = visitor.scenario(station)?;
     let session = visitor.session.as_ref()?;
     let set = &station.content;
@@ -78,7 +79,7 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
         situation: visitor.situation,
         station: station.config.station_index,
         stop: &station.config.stop,
-        now_min: now_min(station),
+        now_min: now_min(day),
     };
     let key = FleetKey::from_config(&station.config);
     // No pass id from the OS generator: the results are shown without a pass or QR code.
@@ -118,13 +119,16 @@ pub fn outcome(station: &Station, visitor: &Visitor) -> Option<Outcome> {
 fn spawn(
     mut commands: Commands,
     station: Res<Station>,
+    day: Res<DaySettings>,
     mut visitor: ResMut<Visitor>,
     mut images: ResMut<Assets<Image>>,
     log: Res<crate::app::log::VisitLog>,
+    layout: Res<Layout>,
 ) {
-    let Some(out) = outcome(&station, &visitor) else {
+    let l = *layout;
+    let Some(out) = outcome(&station, &day, &visitor) else {
         commands.spawn((
-            widget::root(Screen::Results),
+            widget::root(Screen::Results, l),
             children![
                 widget::heading(visitor.t(&wording::talk_to_mediator()).to_owned()),
                 (
@@ -163,27 +167,29 @@ fn spawn(
     let strengths = v.t(&wording::strengths(&out.profile)).to_owned();
     let forward = wording::put_forward(&out.profile, &set.skills, 3).map(|t| v.t(&t).to_owned());
     let printer = !station.config.printer.is_empty();
+    let mut node = Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: l.gap(),
+        padding: UiRect::all(px(24)),
+        ..default()
+    };
+    l.place_root(&mut node);
     let mut root = commands.spawn((
         Name::new("Results"),
         DespawnOnExit(Screen::Results),
-        widget::ScreenRoot,
-        Node {
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            align_items: AlignItems::Center,
-            justify_content: JustifyContent::Center,
-            row_gap: px(size::GAP),
-            padding: UiRect::all(px(24)),
-            ..default()
-        },
+        crate::app::theme::ScreenRoot,
+        node,
     ));
     root.with_children(|p| {
         p.spawn(widget::heading(v.t(&wording::heading()).to_owned()));
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             r.spawn((Node {
                 flex_direction: FlexDirection::Column,
-                row_gap: px(size::GAP),
+                row_gap: l.gap(),
                 // A fixed width lets the wrapped text be measured at its real height.
                 width: px(1000),
                 flex_shrink: 0.0,
@@ -240,7 +246,7 @@ fn spawn(
                     });
             }
         });
-        p.spawn(widget::row()).with_children(|r| {
+        p.spawn(widget::row(l)).with_children(|r| {
             r.spawn(widget::text(
                 v.t(&wording::talk_to_mediator()).to_owned(),
                 size::BODY,

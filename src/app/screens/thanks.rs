@@ -4,7 +4,8 @@ use crate::app::bridge::{Clock, Visitor};
 use crate::app::input::{Tappable, Tapped};
 use crate::app::redraw::Wake;
 use crate::app::screens::Screen;
-use crate::app::widget;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use bevy::prelude::*;
 use std::time::Duration;
 
@@ -24,10 +25,11 @@ struct Since(Duration);
 #[derive(Component)]
 struct ThanksRoot;
 
-fn spawn(mut commands: Commands, clock: Res<Clock>, visitor: Res<Visitor>) {
+fn spawn(layout: Res<Layout>, mut commands: Commands, clock: Res<Clock>, visitor: Res<Visitor>) {
+    let l = *layout;
     commands.insert_resource(Since(clock.now));
     commands.spawn((
-        widget::root(Screen::Thanks),
+        widget::root(Screen::Thanks, l),
         ThanksRoot,
         Tappable,
         children![

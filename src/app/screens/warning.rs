@@ -4,8 +4,9 @@
 use crate::app::bridge::Station;
 use crate::app::input::Tapped;
 use crate::app::screens::Screen;
+use crate::app::theme::Layout;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use bevy::prelude::*;
 
 pub(super) fn plugin(app: &mut App) {
@@ -19,11 +20,12 @@ struct Continue;
 /// Longest part of the report shown; the rest is in `klub validate`.
 const MAX_LINES: usize = 16;
 
-fn spawn(mut commands: Commands, station: Res<Station>) {
+fn spawn(layout: Res<Layout>, mut commands: Commands, station: Res<Station>) {
+    let l = *layout;
     let report = station.warning.clone().unwrap_or_default();
     let shown: Vec<&str> = report.lines().take(MAX_LINES).collect();
     commands.spawn((
-        widget::root(Screen::Warning),
+        widget::root(Screen::Warning, l),
         children![
             widget::heading("Attention, animateur : la configuration a des erreurs"),
             widget::body("La borne fonctionne avec les réglages par défaut. Corrigez le fichier puis relancez (détails : klub validate)."),

@@ -4,10 +4,13 @@
 
 use crate::app::bridge::{Station, Visitor};
 use crate::app::input::Tapped;
+use crate::app::redraw::{self, Dirty};
 use crate::app::screens::Screen;
 use crate::app::screens::choose;
+use crate::app::theme::Layout;
+use crate::app::theme::interaction::Look;
+use crate::app::theme::widget;
 use crate::app::theme::{palette, size};
-use crate::app::widget;
 use crate::domain::config::{AgeBand, Situation};
 use crate::domain::text::Lang;
 use bevy::prelude::*;
@@ -40,9 +43,6 @@ struct WelcomeRoot {
     more: bool,
 }
 
-#[derive(Component)]
-struct Dirty;
-
 const SITUATIONS: [(Situation, &str, &str); 7] = [
     (
         Situation::NonDit,
@@ -69,38 +69,50 @@ const AGES: [(AgeBand, &str, &str); 5] = [
     (AgeBand::Plus45, "45 ans et plus", "45 and over"),
 ];
 
-fn spawn(mut commands: Commands, visitor: Res<Visitor>, station: Res<Station>) {
+fn spawn(
+    layout: Res<Layout>,
+    mut commands: Commands,
+    visitor: Res<Visitor>,
+    station: Res<Station>,
+) {
+    let l = *layout;
     commands
-        .spawn((widget::root(Screen::Welcome), WelcomeRoot::default()))
-        .with_children(|p| content(p, &visitor, &station, false));
+        .spawn((widget::root(Screen::Welcome, l), WelcomeRoot::default()))
+        .with_children(|p| content(p, &visitor, &station, false, l));
 }
 
-fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, more: bool) {
+fn content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, more: bool, l: Layout) {
     p.spawn(widget::heading(
         v.say("Bienvenue au Klub !", "Welcome to the Klub!"),
     ));
-    if station.config.low_reach {
-        low_reach_content(p, v, station, more);
+    if l.low_reach {
+        low_reach_content(p, v, station, more, l);
         return;
     }
-    choices(p, v, station);
+    choices(p, v, station, l);
     caption(p, v);
-    situation_rows(p, v);
+    situation_rows(p, v, l);
     privacy(p, v);
     go(p, v);
 }
 
 /// Low reach: every text first, then the controls at the bottom. The situation and age
 /// band go on a second page, one tap away, so no control sits high on the screen.
-fn low_reach_content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, more: bool) {
+fn low_reach_content(
+    p: &mut ChildSpawnerCommands,
+    v: &Visitor,
+    station: &Station,
+    more: bool,
+    l: Layout,
+) {
     if more {
         caption(p, v);
-        situation_rows(p, v);
+        situation_rows(p, v, l);
         p.spawn((widget::button(v.say("OK", "OK")), WelcomeButton::Less));
     } else {
         privacy(p, v);
-        choices(p, v, station);
-        p.spawn(widget::row()).with_children(|r| {
+        choices(p, v, station, l);
+        p.spawn(widget::row(l)).with_children(|r| {
             r.spawn((
                 widget::quiet_button(
                     v.say("Où tu en es (si tu veux)", "Where you are (if you like)"),
@@ -115,8 +127,8 @@ fn low_reach_content(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Statio
     }
 }
 
-fn choices(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station) {
-    p.spawn(widget::row()).with_children(|r| {
+fn choices(p: &mut ChildSpawnerCommands, v: &Visitor, station: &Station, l: Layout) {
+    p.spawn(widget::row(l)).with_children(|r| {
         for lang in &station.config.languages {
             let label = match lang {
                 Lang::Fr => "Français",
@@ -155,8 +167,8 @@ fn caption(p: &mut ChildSpawnerCommands, v: &Visitor) {
     ));
 }
 
-fn situation_rows(p: &mut ChildSpawnerCommands, v: &Visitor) {
-    p.spawn(widget::row()).with_children(|r| {
+fn situation_rows(p: &mut ChildSpawnerCommands, v: &Visitor, l: Layout) {
+    p.spawn(widget::row(l)).with_children(|r| {
         for (s, fr, en) in SITUATIONS {
             r.spawn((
                 widget::toggle(v.say(fr, en), v.situation == s),
@@ -164,7 +176,7 @@ fn situation_rows(p: &mut ChildSpawnerCommands, v: &Visitor) {
             ));
         }
     });
-    p.spawn(widget::row()).with_children(|r| {
+    p.spawn(widget::row(l)).with_children(|r| {
         for (a, fr, en) in AGES {
             r.spawn((
                 widget::toggle(v.say(fr, en), v.age == a),
@@ -192,9 +204,22 @@ fn go(p: &mut ChildSpawnerCommands, v: &Visitor) {
     ));
 }
 
+/// Whether a simple toggle is on for this visitor; `None` for the other buttons, whose
+/// change redraws the screen (a language or the easy text changes every text).
+fn toggled(b: &WelcomeButton, v: &Visitor) -> Option<bool> {
+    match *b {
+        WelcomeButton::ReadAloud => Some(v.read_aloud),
+        WelcomeButton::Untimed => Some(v.untimed),
+        WelcomeButton::Situation(s) => Some(v.situation == s),
+        WelcomeButton::Age(a) => Some(v.age == a),
+        _ => None,
+    }
+}
+
 fn on_welcome_tap(
     tap: On<Tapped>,
     buttons: Query<&WelcomeButton>,
+    mut looks: Query<(&WelcomeButton, &mut Look)>,
     mut roots: Query<(Entity, &mut WelcomeRoot)>,
     mut visitor: ResMut<Visitor>,
     station: Res<Station>,
@@ -226,22 +251,31 @@ fn on_welcome_tap(
             return;
         }
     }
-    for (r, _) in &roots {
-        commands.entity(r).insert(Dirty);
+    if toggled(b, &visitor).is_some() {
+        // Only colours change: the toggles are updated in place.
+        for (button, mut look) in &mut looks {
+            if let Some(on) = toggled(button, &visitor) {
+                let want = widget::toggle_look(on);
+                if look.normal != want.normal {
+                    *look = want;
+                }
+            }
+        }
+        return;
     }
+    redraw::mark(&mut commands, roots.iter().map(|(r, _)| r));
 }
 
 fn rebuild(
+    layout: Res<Layout>,
     roots: Query<(Entity, &WelcomeRoot), With<Dirty>>,
     visitor: Res<Visitor>,
     station: Res<Station>,
     mut commands: Commands,
 ) {
     for (r, root) in &roots {
-        commands
-            .entity(r)
-            .remove::<Dirty>()
-            .despawn_children()
-            .with_children(|p| content(p, &visitor, &station, root.more));
+        redraw::rebuild(&mut commands, r, |p| {
+            content(p, &visitor, &station, root.more, *layout)
+        });
     }
 }

@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! Soak: replayed sessions in a loop must leave no litter: the entity count and the asset
 //! count come back to the same level after every visitor. `KLUB_SOAK=1` runs 30 minutes of
 //! simulated time and prints memory, entities and frame times (the README's figures).

@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! With the bundled demo fleet key, the station shows a visible warning; with a real key, none.
 
 use klub_kiosk::app::Launch;

@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! Real rendering under Xvfb and Mesa's lavapipe: a replayed `talents-express` session.
 //! - The QR code on the final screenshot decodes (rqrr) to a valid pass whose profile is
 //!   the one logged in the database.
@@ -7,62 +6,11 @@
 //!
 //! Needs `xvfb` and `mesa-vulkan-drivers` (installed by `.ci/run`).
 
+use crate::support::xvfb;
 use klub_kiosk::domain::pass::{FleetKey, Pass, Policy};
 use std::path::Path;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Xvfb(Child);
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_xvfb() -> (Xvfb, String) {
-    for n in 90..110 {
-        if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            || Path::new(&format!("/tmp/.X{n}-lock")).exists()
-        {
-            continue;
-        }
-        let display = format!(":{n}");
-        let child = Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1920x1080x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .spawn()
-            .expect("Xvfb absent : installez le paquet xvfb / install xvfb");
-        let t = Instant::now();
-        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            && t.elapsed() < Duration::from_secs(10)
-        {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        return (Xvfb(child), display);
-    }
-    panic!("no free X display");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 fn text_area(img: &image::RgbaImage) -> Vec<u8> {
     // The question sits between the progress bar and the answers.
@@ -78,14 +26,17 @@ fn text_area(img: &image::RgbaImage) -> Vec<u8> {
 
 #[test]
 fn replayed_talents_express_renders_a_scannable_pass_matching_the_log() {
+    let _one = crate::ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
-    copy_dir(Path::new("scenarios"), &tmp.path().join("scenarios"));
+    crate::support::sticks::copy_dir(Path::new("scenarios"), &tmp.path().join("scenarios"));
     std::fs::create_dir_all(tmp.path().join("config")).unwrap();
     let cfg_text = std::fs::read_to_string("kiosk-config/default.toml").unwrap();
     let cfg = tmp.path().join("config/station.toml");
     std::fs::write(&cfg, &cfg_text).unwrap();
     let shots = tmp.path().join("shots");
-    let (_x, display) = start_xvfb();
+    let (_x, display) = xvfb::start(90..110);
     let t = Instant::now();
     let out = Command::new(env!("CARGO_BIN_EXE_klub-kiosk"))
         .args([
@@ -209,6 +160,9 @@ fn vm_hwm_mb(pid: u32) -> Option<u64> {
 
 #[test]
 fn a_replayed_immersion_with_a_panorama_stays_under_its_peak_memory() {
+    let _one = crate::ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(tmp.path().join("config")).unwrap();
     let cfg_text = std::fs::read_to_string("kiosk-config/default.toml")
@@ -222,7 +176,7 @@ fn a_replayed_immersion_with_a_panorama_stays_under_its_peak_memory() {
         );
     let cfg = tmp.path().join("config/station.toml");
     std::fs::write(&cfg, &cfg_text).unwrap();
-    let (_x, display) = start_xvfb();
+    let (_x, display) = xvfb::start(90..110);
     let mut child = Command::new(env!("CARGO_BIN_EXE_klub-kiosk"))
         .args([
             "--config",

@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! The station's font has a glyph for every character of every bundled string: scenario
 //! texts in all variants, the catalogue, and the station's own words.
 
@@ -40,7 +39,8 @@ fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn the_font_covers_every_bundled_string() {
-    let path = klub_kiosk::app::theme::find_font().expect("no font: install fonts-dejavu-core");
+    let path = klub_kiosk::ops::files::find_font(Path::new("/"))
+        .expect("no font: install fonts-dejavu-core");
     let data = std::fs::read(&path).unwrap();
     let face = ttf_parser::Face::parse(&data, 0).unwrap();
     let mut chars: BTreeSet<char> = "’œ«»·\u{202F}éèàçâêîôûëïüÉÀÇŒ–—…".chars().collect();

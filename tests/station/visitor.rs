@@ -1,7 +1,7 @@
-#![cfg(feature = "station")]
 //! The visitor's path on a headless station (real `DefaultPlugins`, no window, no GPU),
 //! driven by simulated touches at computed widget positions.
 
+use crate::support::station::{Folder, quiet};
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use klub_kiosk::app::Launch;
@@ -17,69 +17,17 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 fn launch() -> Launch {
-    Launch {
-        config: "kiosk-config/default.toml".into(),
-        no_log: true,
-        ..Default::default()
-    }
+    quiet("kiosk-config/default.toml")
 }
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-const MULTI: &str = r#"
-id = "essai-multi"
-kind = "talents"
-title = { fr = "Essai à choix multiples", en = "Multiple choice trial" }
-duration_minutes = 1
-reviewed_by = "tests"
-
-[[step]]
-id = "loisirs"
-type = "multi"
-min = 2
-max = 3
-question = { fr = "Qu'aimes-tu faire le week-end ?", en = "What do you like doing at weekends?" }
-[[step.option]]
-id = "sport"
-label = { fr = "Du sport", en = "Sport" }
-weights = { faire = 1 }
-[[step.option]]
-id = "lire"
-label = { fr = "Lire", en = "Reading" }
-weights = { chercher = 1 }
-[[step.option]]
-id = "dessin"
-label = { fr = "Dessiner", en = "Drawing" }
-weights = { creer = 1 }
-[[step.option]]
-id = "benevolat"
-label = { fr = "Aider une association", en = "Volunteering" }
-weights = { aider = 1 }
-"#;
 
 /// A copy of the bundled content plus a scenario with a `multi` step (none is bundled),
 /// and a config pointing at it with its log in the temp folder.
 fn content_with_multi(dir: &Path, extra_config: &str) -> PathBuf {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
-    std::fs::create_dir_all(dir.join("scenarios/essai-multi")).unwrap();
-    std::fs::write(dir.join("scenarios/essai-multi/scenario.toml"), MULTI).unwrap();
-    std::fs::create_dir_all(dir.join("config")).unwrap();
-    let cfg = std::fs::read_to_string("kiosk-config/default.toml").unwrap();
-    let cfg = cfg + extra_config;
-    let path = dir.join("config/station.toml");
-    std::fs::write(&path, cfg).unwrap();
-    path
+    Folder {
+        multi: true,
+        ..Folder::default()
+    }
+    .write(dir, |c| c + extra_config)
 }
 
 #[test]
@@ -228,7 +176,7 @@ fn pressed_on_touch_down_acts_on_release_inside_only() {
     let pressed: Vec<String> = {
         let w = h.world();
         let mut q = w
-            .query_filtered::<(&klub_kiosk::app::widget::Label, &BackgroundColor), With<Pressed>>();
+            .query_filtered::<(&klub_kiosk::app::theme::widget::Label, &BackgroundColor), With<Pressed>>();
         q.iter(w)
             .map(|(l, bg)| {
                 assert_eq!(bg.0, klub_kiosk::app::theme::palette::PRESSED);
@@ -471,7 +419,7 @@ fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
         &ComputedNode,
         &UiGlobalTransform,
         &InheritedVisibility,
-        Option<&klub_kiosk::app::widget::Label>,
+        Option<&klub_kiosk::app::theme::widget::Label>,
     ), With<klub_kiosk::app::input::Tappable>>();
     q.iter(w)
         .filter(|(_, _, v, _)| v.get())

@@ -1,33 +1,32 @@
 //! Widgets: plain functions returning `impl Bundle`, composed by screens with `children![…]`.
 
-use crate::app::input::{Look, Tappable};
-use crate::app::theme::{palette, size};
+use crate::app::input::Tappable;
+use crate::app::theme::interaction::Look;
+use crate::app::theme::{Layout, ScreenRoot, palette, size};
 use bevy::prelude::*;
 
 /// The words on a target, so replays and tests can find it by label.
 #[derive(Component, Clone, Debug, PartialEq, Eq)]
 pub struct Label(pub String);
 
-/// Marks the root node of a screen (see `theme::low_reach`).
-#[derive(Component, Clone, Copy, Debug, Default)]
-pub struct ScreenRoot;
-
 /// A full-screen column that holds a screen's content, despawned when the screen exits.
-pub fn root<S: States>(screen: S) -> impl Bundle {
+pub fn root<S: States>(screen: S, layout: Layout) -> impl Bundle {
+    let mut node = Node {
+        width: percent(100),
+        height: percent(100),
+        flex_direction: FlexDirection::Column,
+        align_items: AlignItems::Center,
+        justify_content: JustifyContent::Center,
+        row_gap: layout.gap(),
+        padding: UiRect::all(px(48)),
+        ..default()
+    };
+    layout.place_root(&mut node);
     (
         Name::new("Screen root"),
         ScreenRoot,
         DespawnOnExit(screen),
-        Node {
-            width: percent(100),
-            height: percent(100),
-            flex_direction: FlexDirection::Column,
-            align_items: AlignItems::Center,
-            justify_content: JustifyContent::Center,
-            row_gap: px(size::GAP),
-            padding: UiRect::all(px(48)),
-            ..default()
-        },
+        node,
     )
 }
 
@@ -156,25 +155,26 @@ pub fn toggle(label: &str, on: bool) -> impl Bundle {
 }
 
 /// A row that wraps.
-pub fn row() -> impl Bundle {
+pub fn row(layout: Layout) -> impl Bundle {
     Node {
+        width: layout.row_width(),
         flex_direction: FlexDirection::Row,
         flex_wrap: FlexWrap::Wrap,
         justify_content: JustifyContent::Center,
         align_items: AlignItems::Center,
-        column_gap: px(size::GAP),
-        row_gap: px(size::GAP),
+        column_gap: layout.gap(),
+        row_gap: layout.gap(),
         ..default()
     }
 }
 
 /// A column.
-pub fn column() -> impl Bundle {
+pub fn column(layout: Layout) -> impl Bundle {
     Node {
         flex_direction: FlexDirection::Column,
         justify_content: JustifyContent::Center,
         align_items: AlignItems::Center,
-        row_gap: px(size::GAP),
+        row_gap: layout.gap(),
         ..default()
     }
 }

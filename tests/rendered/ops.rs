@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! The real `klub-kiosk` binary under Xvfb and Mesa's lavapipe, as systemd would run it but
 //! with a notification socket the test owns:
 //! - readiness and watchdog pings while the attract loop idles, none once `SIGSTOP`ped;
@@ -8,15 +7,11 @@
 //!
 //! Needs `xvfb` and `mesa-vulkan-drivers` (installed by `.ci/run`).
 
+use crate::support::xvfb;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
-
-/// One rendered station at a time: two lavapipe renderers on two cores would make the
-/// timings meaningless.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 /// How fast a restarted station must show its attract loop (the issue's figure).
 const READY_WITHIN: Duration = Duration::from_secs(3);
@@ -34,83 +29,10 @@ impl Drop for Reap {
     }
 }
 
-/// Xvfb, stopped with SIGTERM so that it removes its lock file and socket.
-struct Xvfb(Child);
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(3) {
-            if self.0.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// No live X server holds display `n` (a killed one leaves a stale lock, which Xvfb
-/// itself then takes over).
-fn display_free(n: u32) -> bool {
-    match std::fs::read_to_string(format!("/tmp/.X{n}-lock")) {
-        Err(_) => !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists(),
-        Ok(pid) => !Path::new(&format!("/proc/{}", pid.trim())).exists(),
-    }
-}
-
-fn start_xvfb() -> (Xvfb, String) {
-    // Displays 140–149 are this test's; another test binary may hold one of them.
-    for n in 140..150 {
-        if !display_free(n) {
-            continue;
-        }
-        let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
-        let display = format!(":{n}");
-        let child = Command::new("Xvfb")
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1920x1080x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb absent : installez le paquet xvfb / install xvfb");
-        let t = Instant::now();
-        while !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-            && t.elapsed() < Duration::from_secs(10)
-        {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        return (Xvfb(child), display);
-    }
-    panic!("no free X display in 140–149");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// A station folder: the bundled scenarios and config, its data in `<dir>/data`. The idle
 /// reset is pushed back so that it never ends the session the test interrupts.
 fn setup(dir: &Path) -> PathBuf {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
+    crate::support::sticks::copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
     std::fs::create_dir_all(dir.join("config")).unwrap();
     let text = std::fs::read_to_string("kiosk-config/default.toml").unwrap();
     assert!(text.contains("\nseconds = 45\n"), "idle setting moved");
@@ -195,12 +117,14 @@ fn signal(pid: u32, sig: &str) {
 
 #[test]
 fn watchdog_pings_while_the_attract_loop_idles_and_stop_when_frozen() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     let cfg = setup(tmp.path());
     let sock = tmp.path().join("notify.sock");
     let rx = UnixDatagram::bind(&sock).unwrap();
-    let (_x, display) = start_xvfb();
+    let (_x, display) = xvfb::start(140..150);
     let t0 = Instant::now();
     let st = station(&display, &cfg, &[], Some(&sock));
     let ready = wait_ready(&rx, Duration::from_secs(30)).expect("no READY=1 within 30 s");
@@ -263,7 +187,9 @@ fn steps(db: &Path) -> Option<(String, i64, i64, Option<String>)> {
 
 #[test]
 fn sigkill_mid_session_then_restart_keeps_the_session_and_is_ready_within_3s() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = crate::ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
     let cfg = setup(tmp.path());
     let db = tmp.path().join("data/klub-log.db");
@@ -281,7 +207,7 @@ fn sigkill_mid_session_then_restart_keeps_the_session_and_is_ready_within_3s() {
          wait 600\n",
     )
     .unwrap();
-    let (_x, display) = start_xvfb();
+    let (_x, display) = xvfb::start(140..150);
     let mut first = station(
         &display,
         &cfg,

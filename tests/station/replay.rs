@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! The bundled replay scripts: one per bundled scenario, each playing its scenario to the
 //! results screen on a headless station. `KLUB_WRITE_REPLAYS=1` rewrites them from a bot
 //! that plays every step (run it after changing a scenario).
@@ -14,11 +13,7 @@ use std::time::Duration;
 const DIR: &str = "kiosk-config/replay";
 
 fn launch() -> Launch {
-    Launch {
-        config: "kiosk-config/default.toml".into(),
-        no_log: true,
-        ..Default::default()
-    }
+    crate::support::station::quiet("kiosk-config/default.toml")
 }
 
 fn render(cmds: &[Command]) -> String {

@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! Facilitator mode, passes and configs on a headless station: the corner gesture and the
 //! PIN lock, reloading broken scenarios, a bad config, and scanned passes on US and AZERTY
 //! scanners.
@@ -6,7 +5,7 @@
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use klub_kiosk::app::Launch;
-use klub_kiosk::app::bridge::{Station, Visitor};
+use klub_kiosk::app::bridge::{ConfigFile, DaySettings, Station, Visitor};
 use klub_kiosk::app::facilitator::PinState;
 use klub_kiosk::app::harness::Harness;
 use klub_kiosk::app::screens::Screen;
@@ -15,38 +14,22 @@ use klub_kiosk::domain::scoring::{DimScore, Profile};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::support::station::{Folder, quiet};
+use crate::support::sticks::copy_dir;
+
 const PIN: &str = "2468";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// A copy of the bundled content and config, with `edit` applied to the config text.
+/// A copy of the bundled content, tour and config, with `edit` applied to the config text.
 fn setup(dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
-    std::fs::create_dir_all(dir.join("config")).unwrap();
-    std::fs::copy("kiosk-config/tour.toml", dir.join("config/tour.toml")).unwrap();
-    let cfg = edit(std::fs::read_to_string("kiosk-config/default.toml").unwrap());
-    let path = dir.join("config/station.toml");
-    std::fs::write(&path, cfg).unwrap();
-    path
+    Folder {
+        tour: true,
+        ..Folder::default()
+    }
+    .write(dir, edit)
 }
 
 fn station(config: PathBuf) -> Harness {
-    Harness::new(Launch {
-        config,
-        no_log: true,
-        ..Default::default()
-    })
+    Harness::new(quiet(config))
 }
 
 fn corner_hold(h: &mut Harness) {
@@ -232,7 +215,8 @@ fn pass_for(h: &Harness, key: &FleetKey) -> String {
         score: 100,
         evidence: 4,
     };
-    let now_min = klub_kiosk::app::screens::choose::now_min(st);
+    let now_min =
+        klub_kiosk::app::screens::choose::now_min(h.app.world().resource::<DaySettings>());
     let visit = Visit {
         profile: &profile,
         explored: &[],
@@ -346,8 +330,10 @@ fn kiosk_mode_is_full_screen_without_cursor_and_cannot_be_closed() {
     // `kiosk = true` in the config has the same effect as the flag.
     let tmp = tempfile::tempdir().unwrap();
     let cfg = setup(tmp.path(), |c| c.replace("kiosk = false", "kiosk = true"));
-    assert!(Launch::with_config(&cfg).kiosk_effective());
-    assert!(!Launch::with_config("kiosk-config/default.toml").kiosk_effective());
+    let read = |p: &Path| ConfigFile::read(p).config;
+    assert!(Launch::with_config(&cfg).kiosk_effective(&read(&cfg)));
+    let bundled = Path::new("kiosk-config/default.toml");
+    assert!(!Launch::with_config(bundled).kiosk_effective(&read(bundled)));
     // Closing the window: ignored in kiosk mode, honoured in development.
     for (is_kiosk, exits) in [(true, false), (false, true)] {
         let mut h = Harness::new(Launch {
@@ -423,7 +409,7 @@ fn the_stop_date_and_the_visit_context_go_with_the_next_session_and_survive_a_re
         .join("data")
         .join(klub_kiosk::ops::time::OFFSET_FILE);
     let mut h = logging(cfg.clone());
-    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 0);
+    assert_eq!(h.app.world().resource::<DaySettings>().date_offset_days, 0);
     open_panel(&mut h);
     let now = klub_kiosk::storage::time::now_ms();
     assert!(h.shows(&format!(
@@ -446,7 +432,10 @@ fn the_stop_date_and_the_visit_context_go_with_the_next_session_and_survive_a_re
     short_visit(&mut h);
     corner_hold(&mut h);
     flush(&h);
-    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let db = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::files::LOG_FILE);
     let rows = logged_sessions(&db);
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0].clock_offset_ms, 2 * DAY_MS);
@@ -455,7 +444,7 @@ fn the_stop_date_and_the_visit_context_go_with_the_next_session_and_survive_a_re
     drop(h);
     // A new station on the same data folder starts on the stop's date.
     let mut h = logging(cfg);
-    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 2);
+    assert_eq!(h.app.world().resource::<DaySettings>().date_offset_days, 2);
     open_panel(&mut h);
     assert!(h.shows(&format!(
         "Date de l'étape : {}",
@@ -545,7 +534,7 @@ fn panel_volume_is_the_volume_sounds_play_at() {
         h.tap("Volume moins").unwrap();
     }
     assert!(h.shows("Volume 50 %"), "{:?}", h.texts());
-    assert_eq!(h.app.world().resource::<Station>().volume, 0.5);
+    assert_eq!(h.app.world().resource::<DaySettings>().volume, 0.5);
     h.tap("Volume plus").unwrap();
     assert!(h.shows("Volume 60 %"));
     for _ in 0..8 {
@@ -739,7 +728,10 @@ fn shutdown_flushes_the_log_then_runs_the_power_off_command_and_survives_its_fai
             ["systemctl".to_owned(), "poweroff".to_owned()]
         );
     }
-    let db = tmp.path().join("data").join(klub_kiosk::app::log::LOG_FILE);
+    let db = tmp
+        .path()
+        .join("data")
+        .join(klub_kiosk::ops::files::LOG_FILE);
     let seen = tmp.path().join("seen-by-power-off");
     // The stand-in for systemctl copies the log as it is when it runs.
     let script = format!(
@@ -1098,7 +1090,7 @@ fn targets_inside(h: &mut Harness, size: Vec2) -> Vec<String> {
         &ComputedNode,
         &UiGlobalTransform,
         &InheritedVisibility,
-        Option<&klub_kiosk::app::widget::Label>,
+        Option<&klub_kiosk::app::theme::widget::Label>,
     ), With<klub_kiosk::app::input::Tappable>>();
     q.iter(w)
         .filter(|(_, _, v, _)| v.get())
@@ -1271,9 +1263,10 @@ fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
     // The station restarts (a crash, a power cut): the day's choices are back.
     let mut h = logging(cfg);
     {
+        let day = h.app.world().resource::<DaySettings>();
+        assert_eq!(day.context, VisitContext::MissionLocale);
+        assert_eq!(day.volume, 0.7);
         let st = h.app.world().resource::<Station>();
-        assert_eq!(st.context, VisitContext::MissionLocale);
-        assert_eq!(st.volume, 0.7);
         assert!(
             !st.enabled()
                 .iter()
@@ -1286,22 +1279,76 @@ fn the_days_panel_settings_survive_a_restart_the_same_day_only() {
     // Yesterday's file, or a damaged one, changes nothing.
     let file = tmp.path().join("data").join(SETTINGS_FILE);
     let saved = std::fs::read_to_string(&file).unwrap();
-    assert!(saved.contains("context=mission_locale"), "{saved}");
+    assert!(saved.contains("context = \"mission_locale\""), "{saved}");
     let mut st = h.app.world().resource::<Station>().clone();
-    st.context = VisitContext::ToutPublic;
-    st.volume = 0.8;
+    let mut day = h.app.world().resource::<DaySettings>().clone();
+    day.context = VisitContext::ToutPublic;
+    day.volume = 0.8;
     st.config.scenarios.clear();
-    apply_settings(&mut st, &saved.replace("day=", "day=1999"), "2026-11-28");
-    assert_eq!(
-        (st.context, st.volume, st.config.scenarios.len()),
-        (VisitContext::ToutPublic, 0.8, 0)
-    );
     apply_settings(
         &mut st,
-        "day=2026-11-28\ncontext=bof\nvolume=7\nn'importe quoi\n",
+        &mut day,
+        &saved.replace("day = \"", "day = \"1999"),
         "2026-11-28",
     );
-    assert_eq!((st.context, st.volume), (VisitContext::ToutPublic, 0.8));
+    assert_eq!(
+        (day.context, day.volume, st.config.scenarios.len()),
+        (VisitContext::ToutPublic, 0.8, 0)
+    );
+    for bad in [
+        "day = \"2026-11-28\"\ncontext = \"bof\"\nvolume = 7\n",
+        "day = \"2026-11-28\"\ncontext = \"college\"\nn'importe quoi\n",
+        "day=2026-11-28\ncontext=college\n",
+    ] {
+        apply_settings(&mut st, &mut day, bad, "2026-11-28");
+        assert_eq!(
+            (day.context, day.volume),
+            (VisitContext::ToutPublic, 0.8),
+            "{bad}"
+        );
+    }
+    apply_settings(
+        &mut st,
+        &mut day,
+        "day = \"2026-11-28\"\ncontext = \"college\"\nvolume = 0.3\nscenarios = [\"soin\"]\n",
+        "2026-11-28",
+    );
+    assert_eq!((day.context, day.volume), (VisitContext::College, 0.3));
+    assert_eq!(st.config.scenarios, ["soin"]);
+}
+
+#[test]
+fn the_old_key_value_settings_file_is_read_once_then_replaced_by_toml() {
+    use klub_kiosk::app::facilitator::{OLD_SETTINGS_FILE, SETTINGS_FILE};
+    use klub_kiosk::domain::config::VisitContext;
+    let tmp = tempfile::tempdir().unwrap();
+    let cfg = setup(tmp.path(), |c| c);
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let today = klub_kiosk::storage::time::paris_day_hour(klub_kiosk::storage::time::now_ms()).0;
+    // What a station wrote before the TOML file.
+    std::fs::write(
+        data.join(OLD_SETTINGS_FILE),
+        format!("day={today}\ncontext=lycee\nvolume=0.6\nscenarios=soin,vente\n"),
+    )
+    .unwrap();
+    let mut h = logging(cfg);
+    {
+        let day = h.app.world().resource::<DaySettings>();
+        assert_eq!((day.context, day.volume), (VisitContext::Lycee, 0.6));
+        let st = h.app.world().resource::<Station>();
+        assert_eq!(st.config.scenarios, ["soin", "vente"]);
+    }
+    // The next change writes TOML and the old file goes.
+    open_panel(&mut h);
+    h.tap("Volume plus").unwrap();
+    assert!(!data.join(OLD_SETTINGS_FILE).exists());
+    let saved = std::fs::read_to_string(data.join(SETTINGS_FILE)).unwrap();
+    let parsed: toml::Table = toml::from_str(&saved).unwrap();
+    assert_eq!(parsed["context"].as_str(), Some("lycee"), "{saved}");
+    let volume = parsed["volume"].as_float().unwrap();
+    assert!((volume - 0.7).abs() < 1e-6, "{saved}");
+    assert_eq!(parsed["day"].as_str(), Some(today.as_str()), "{saved}");
 }
 
 #[test]
@@ -1321,8 +1368,8 @@ fn a_station_run_without_a_log_leaves_the_data_folder_alone() {
     // A `--no-log` run (tests, replays) neither reads that state nor writes any.
     let mut h = station(cfg);
     {
+        assert_eq!(h.app.world().resource::<DaySettings>().date_offset_days, 0);
         let st = h.app.world().resource::<Station>();
-        assert_eq!(st.date_offset_days, 0);
         assert!(
             st.enabled()
                 .iter()
@@ -1332,7 +1379,7 @@ fn a_station_run_without_a_log_leaves_the_data_folder_alone() {
     open_panel(&mut h);
     h.tap("Volume moins").unwrap();
     h.tap("+ 1 jour").unwrap();
-    assert_eq!(h.app.world().resource::<Station>().date_offset_days, 1);
+    assert_eq!(h.app.world().resource::<DaySettings>().date_offset_days, 1);
     assert_eq!(
         std::fs::read_to_string(data.join(SETTINGS_FILE)).unwrap(),
         saved

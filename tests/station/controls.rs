@@ -1,4 +1,3 @@
-#![cfg(feature = "station")]
 //! The visitor's controls on a headless station, driven by simulated touches at computed
 //! widget positions: printing the pass, ambient sound and narration with the on-screen
 //! volume, dragging the panorama and sort items, and low reach on every screen.
@@ -6,93 +5,30 @@
 use bevy::audio::{PlaybackMode, PlaybackSettings};
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
-use klub_kiosk::app::Launch;
-use klub_kiosk::app::bridge::{Station, Visitor};
+use klub_kiosk::app::bridge::{DaySettings, Station, Visitor};
 use klub_kiosk::app::harness::Harness;
 use klub_kiosk::app::input::Tappable;
 use klub_kiosk::app::screens::Screen;
 use klub_kiosk::app::screens::play::{Phase, Play, PlayButton};
 use klub_kiosk::app::screens::results::{PassQr, PrintStatus};
 use klub_kiosk::app::sound::SoundKind;
-use klub_kiosk::app::widget::Label;
+use klub_kiosk::app::theme::widget::Label;
 use klub_kiosk::domain::scenario::{SortMode, StepBody};
 use klub_kiosk::domain::session::Session;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-mod escpos_support;
-
-/// Copies a folder; narration (`voix`) is left out when `voices` is false, to keep it quick.
-fn copy_dir(from: &Path, to: &Path, voices: bool) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            if voices || e.file_name() != "voix" {
-                copy_dir(&p, &to.join(e.file_name()), voices);
-            }
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-const MULTI: &str = r#"
-id = "essai-multi"
-kind = "talents"
-title = { fr = "Essai à choix multiples", en = "Multiple choice trial" }
-duration_minutes = 1
-reviewed_by = "tests"
-
-[[step]]
-id = "loisirs"
-type = "multi"
-min = 2
-max = 3
-question = { fr = "Qu'aimes-tu faire le week-end ?", en = "What do you like doing at weekends?" }
-[[step.option]]
-id = "sport"
-label = { fr = "Du sport", en = "Sport" }
-weights = { faire = 1 }
-[[step.option]]
-id = "lire"
-label = { fr = "Lire", en = "Reading" }
-weights = { chercher = 1 }
-[[step.option]]
-id = "dessin"
-label = { fr = "Dessiner", en = "Drawing" }
-weights = { creer = 1 }
-[[step.option]]
-id = "benevolat"
-label = { fr = "Aider une association", en = "Volunteering" }
-weights = { aider = 1 }
-"#;
+use crate::escpos_support;
+use crate::support::station::{Folder, harness};
 
 /// A copy of the bundled content (plus a `multi` scenario) and a config edited by `edit`.
 fn station_config(dir: &Path, voices: bool, edit: impl Fn(String) -> String) -> PathBuf {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"), voices);
-    std::fs::create_dir_all(dir.join("scenarios/essai-multi")).unwrap();
-    std::fs::write(dir.join("scenarios/essai-multi/scenario.toml"), MULTI).unwrap();
-    std::fs::create_dir_all(dir.join("config")).unwrap();
-    let cfg = edit(std::fs::read_to_string("kiosk-config/default.toml").unwrap());
-    let path = dir.join("config/station.toml");
-    std::fs::write(&path, cfg).unwrap();
-    path
-}
-
-fn harness(cfg: &Path, size: (u32, u32)) -> Harness {
-    let h = Harness::with_size(
-        Launch {
-            config: cfg.to_owned(),
-            no_log: true,
-            ..Default::default()
-        },
-        size,
-    );
-    let warning = h.app.world().resource::<Station>().warning.clone();
-    assert!(warning.is_none(), "{warning:?}");
-    h
+    Folder {
+        voices,
+        multi: true,
+        tour: false,
+    }
+    .write(dir, edit)
 }
 
 fn start(h: &mut Harness, title: &str) {
@@ -338,7 +274,7 @@ fn ambient_step_sounds_and_narration_follow_the_steps_and_the_volume_controls() 
     // Volume and mute change what plays.
     h.tap("Moins fort").unwrap();
     let all = sounds(&mut h);
-    let v = h.app.world().resource::<Station>().volume;
+    let v = h.app.world().resource::<DaySettings>().volume;
     assert!(close(v, volume - 0.1), "{v}");
     assert!(close(of_kind(&all, SoundKind::Ambient)[0].2, v * 0.4));
     assert!(close(of_kind(&all, SoundKind::Narration)[0].2, v));

@@ -1,9 +1,9 @@
-#![cfg(feature = "station")]
 //! The station's upkeep on a headless station: systemd readiness, pings and the sleep cap;
 //! the screen size file for `klub doctor`; daily backups (at start, on a new day, seven
 //! kept); and a low disk that stops backups but not the visit log, with the facilitator
 //! told.
 
+use crate::support::station::Folder;
 use bevy::input::touch::TouchPhase;
 use bevy::prelude::*;
 use klub_kiosk::app::Launch;
@@ -18,26 +18,9 @@ use std::os::unix::net::UnixDatagram;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// A station folder with its log on: config in `<dir>/config`, data in `<dir>/data`.
 fn launch(dir: &Path) -> Launch {
-    copy_dir(Path::new("scenarios"), &dir.join("scenarios"));
-    std::fs::create_dir_all(dir.join("config")).unwrap();
-    let cfg = dir.join("config/station.toml");
-    std::fs::copy("kiosk-config/default.toml", &cfg).unwrap();
-    Launch::with_config(cfg)
+    Launch::with_config(Folder::default().write(dir, |c| c))
 }
 
 fn received(rx: &UnixDatagram) -> Vec<String> {
@@ -175,7 +158,7 @@ fn backup_for(h: &mut Harness, day: &str) -> Result<Outcome, String> {
             && let Some(last) = &b.last
             && (b.done.as_deref() == Some(day) || !matches!(last, Ok(Outcome::Made(_))))
         {
-            return last.clone();
+            return last.clone().map_err(|e| e.to_string());
         }
         assert!(t.elapsed() < Duration::from_secs(30), "no backup for {day}");
         std::thread::sleep(Duration::from_millis(5));
@@ -239,7 +222,7 @@ fn targets_off_screen(h: &mut Harness) -> Vec<String> {
     let mut q = w.query::<(
         &bevy::ui::ComputedNode,
         &bevy::ui::UiGlobalTransform,
-        &klub_kiosk::app::widget::Label,
+        &klub_kiosk::app::theme::widget::Label,
     )>();
     q.iter(w)
         .filter(|(n, t, _)| {
