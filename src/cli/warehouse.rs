@@ -58,10 +58,29 @@ impl Period {
         format!("PostgreSQL : {}", parts.join(", "))
     }
 
-    /// The selected tours and months, copied into an in-memory log.
+    /// The selected tours and months' sessions, copied into an in-memory log (for stats).
     #[cfg(feature = "warehouse")]
     pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
-        use crate::warehouse::{pg, select};
+        let mut client = self.client(en)?;
+        Ok(crate::warehouse::select::log_of(&mut client, &self.selection())?)
+    }
+
+    /// The report over the selected tours and months.
+    #[cfg(feature = "warehouse")]
+    pub fn report(
+        &self,
+        o: &crate::report::html::Options,
+        en: bool,
+    ) -> Result<crate::report::html::Report, Box<dyn std::error::Error>> {
+        use crate::warehouse::select;
+        let mut client = self.client(en)?;
+        let data = select::report_data(&mut client, &self.selection(), o)?;
+        Ok(crate::report::html::build_from(data, o))
+    }
+
+    #[cfg(feature = "warehouse")]
+    fn client(&self, en: bool) -> Result<postgres::Client, Box<dyn std::error::Error>> {
+        use crate::warehouse::pg;
         let url = self.postgres.as_deref().ok_or_else(|| {
             t(
                 en,
@@ -69,12 +88,25 @@ impl Period {
                 "a log or --postgres expected",
             )
         })?;
-        let mut client = pg::connect_current(&pg::Target::parse(url)?)?;
-        let sel = select::Selection {
+        Ok(pg::connect_current(&pg::Target::parse(url)?)?)
+    }
+
+    #[cfg(feature = "warehouse")]
+    fn selection(&self) -> crate::warehouse::select::Selection {
+        crate::warehouse::select::Selection {
             tours: self.tour.clone(),
             months: self.month.clone(),
-        };
-        Ok(select::log_of(&mut client, &sel)?)
+        }
+    }
+
+    /// Without the warehouse there is no report to make.
+    #[cfg(not(feature = "warehouse"))]
+    pub fn report(
+        &self,
+        _: &crate::report::html::Options,
+        en: bool,
+    ) -> Result<crate::report::html::Report, Box<dyn std::error::Error>> {
+        Err(without(en))
     }
 
     /// Without the warehouse there is nothing to read.
@@ -160,10 +192,12 @@ pub fn run_export(
     if a.parquet.is_none() && a.open_data.is_none() {
         return Ok(());
     }
-    let scratch = push::Scratch::new()?;
-    let log = push::open_input(&a.dbs, &scratch.0.join("export.db"))?;
+    let inputs = push::open_one(&a.dbs)?;
+    let Some((_, log)) = inputs.logs.first() else {
+        return Err(t(en, "aucune session à exporter", "no session to export").into());
+    };
     if let Some(dir) = &a.parquet {
-        let n = parquet::write(&log, dir, key)?;
+        let n = parquet::write(log, dir, key)?;
         println!(
             "{n} {} {} (Parquet)",
             t(en, "sessions exportées dans", "sessions exported to"),
@@ -171,7 +205,7 @@ pub fn run_export(
         );
     }
     if let Some(dir) = &a.open_data {
-        let n = opendata::write(&log, dir)?;
+        let n = opendata::write(log, dir)?;
         println!(
             "{n} {} {}",
             t(en, "lignes de données ouvertes dans", "open-data lines in"),

@@ -324,6 +324,10 @@ fn v1() -> String {
 /// A session's month, Paris time, from its corrected start.
 pub const MONTH_SQL: &str = "to_char(to_timestamp((started_wall_ms + clock_offset_ms) / 1000.0) AT TIME ZONE 'Europe/Paris', 'YYYY-MM')";
 
+/// The advisory lock that keeps a migration, a push and a purge from running at once:
+/// 0x4B4C5542, "KLUB", as the log's application id.
+pub const LOCK: i64 = 0x4B4C_5542;
+
 /// The migrations: entry `i` takes the schema from version `i` to `i + 1`. Append only.
 fn migrations() -> Vec<String> {
     vec![v1()]
@@ -356,8 +360,7 @@ pub fn migrate(client: &mut Client) -> Result<i32, WarehouseError> {
     let all = migrations();
     let latest = all.len() as i32;
     let mut tx = client.transaction()?;
-    // 0x4B4C5542, "KLUB", as the log's application id.
-    tx.batch_execute("SELECT pg_advisory_xact_lock(1263289666)")?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
     tx.batch_execute(
         "CREATE SCHEMA IF NOT EXISTS klub;
          CREATE TABLE IF NOT EXISTS klub.schema_version (
@@ -439,6 +442,8 @@ pub struct PurgeReport {
 pub fn purge_before(client: &mut Client, cutoff_ms: i64) -> Result<PurgeReport, WarehouseError> {
     migrate(client)?;
     let mut tx = client.transaction()?;
+    // Not while a push runs: it decided what to send from the fence it read.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
     let aggregated = tx.execute(
         &format!(
             "INSERT INTO klub.monthly_purged (month, tour, stop, context, source, sessions, completed)

@@ -1,22 +1,27 @@
 //! `klub push`: logs into the warehouse, checked as `klub merge` checks them.
 //!
-//! 1. Every input is read through [`open_input`] (the merge's own checks: schema, CHECKs,
-//!    hostile-log rules), all of them before anything is sent: a refused input leaves the
-//!    database as it was.
+//! 1. Every input is opened through [`open_inputs`]: read where it lies, with the input
+//!    rules of `storage::input` (exact schema, no views or triggers, defensive mode) and
+//!    every row tested against the log's CHECKs, all of them before anything is sent: a
+//!    refused input leaves the database as it was.
 //! 2. Every (id, station, seq) is then checked against the warehouse and the other inputs:
 //!    a session that claims another station or number than the one stored is refused, and
 //!    a station log holds one station only.
-//! 3. Sessions go by batches (10,000 by default), each in its own transaction: `COPY` into temporary
-//!    staging tables, then one promotion that keeps the newest revision of each session and
-//!    lets the warehouse's CHECKs test every row. A push that is killed keeps the batches it
-//!    committed; pushing again loads the rest (a session already there at the same revision
-//!    is left alone), so every session ends up there once.
+//! 3. One push runs at a time (an advisory lock, which `klub purge` takes too), so what it
+//!    read of the warehouse stays true: it decides itself which sessions are new, which
+//!    replace an older revision (de-duplicated by id, highest revision kept) and which are
+//!    older than the purge fence, and sends only those, with binary `COPY` straight into
+//!    the warehouse's tables, whose CHECKs and keys test every row. Sessions go by batches
+//!    (10,000 by default), each in its own transaction; a push that is killed keeps the
+//!    batches it committed, and pushing again loads the rest, so every session ends up
+//!    there once.
 
-use crate::storage::{StorageError, db, merge};
+use crate::storage::input::{self, InputLog, PrivateDir};
+use crate::storage::{StorageError, db, merge, schema};
 use crate::warehouse::{WarehouseError, pg};
 use postgres::{Client, Transaction};
-use rusqlite::Connection;
 use rusqlite::types::ValueRef;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -35,80 +40,72 @@ pub struct PushReport {
     pub batches: u64,
 }
 
-/// A scratch directory in the temporary folder, removed on drop.
-pub struct Scratch(pub PathBuf);
+/// Input logs, checked, read where they lie; an older log is read from its upgraded copy
+/// in a private folder.
+pub struct Inputs {
+    // Declared first: the connections close before the folder is removed.
+    /// Each input's path and its log.
+    pub logs: Vec<(PathBuf, InputLog)>,
+    _scratch: Option<PrivateDir>,
+}
 
-impl Scratch {
-    /// Creates one.
-    pub fn new() -> Result<Scratch, WarehouseError> {
-        // A push killed mid-way (power cut, SIGKILL) leaves its scratch: remove those of
-        // processes that no longer run.
-        if Path::new("/proc/self").exists()
-            && let Ok(entries) = std::fs::read_dir(std::env::temp_dir())
-        {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let pid = name
-                    .to_str()
-                    .and_then(|n| n.strip_prefix("klub-warehouse-"))
-                    .and_then(|n| n.split('-').next())
-                    .and_then(|p| p.parse::<u32>().ok());
-                if let Some(pid) = pid
-                    && !Path::new("/proc").join(pid.to_string()).exists()
-                {
-                    let _ = std::fs::remove_dir_all(e.path());
+/// A private folder in the temporary directory, for upgraded or merged copies.
+fn scratch() -> Result<PrivateDir, StorageError> {
+    PrivateDir::create_in(&std::env::temp_dir(), "klub-warehouse-")
+}
+
+/// Opens every input with the rules of `klub merge`: [`input::open`] (schema, hardened
+/// connection), then `quick_check` and every row against the CHECKs
+/// ([`merge::check_in_place`]). A log of an older version is upgraded in a private copy
+/// first (as the merge does); an empty file holds nothing and is left out. The warehouse
+/// reads logs only through here.
+pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+    let mut out = Inputs {
+        logs: vec![],
+        _scratch: None,
+    };
+    for (k, path) in paths.iter().enumerate() {
+        let log = input::open(path)?;
+        let log = match log.version() {
+            0 => continue,
+            v if v == schema::LATEST => log,
+            _ => {
+                if out._scratch.is_none() {
+                    out._scratch = Some(scratch()?);
                 }
+                let dir = out._scratch.as_ref().map(|d| d.path()).unwrap_or(Path::new("."));
+                let copy = dir.join(format!("in-{k}.db"));
+                drop(db::snapshot_from(&log, path, &copy)?);
+                drop(log);
+                input::open(&copy)?
             }
+        };
+        merge::check_in_place(&log, path)?;
+        db::configure(&log, false).map_err(|e| input::classify(e, path, log.limit()))?;
+        out.logs.push((path.clone(), log));
+    }
+    Ok(out)
+}
+
+/// One log to export: the single input itself, or several merged (so no session is
+/// written twice) into a private folder, as `klub export` does for CSV.
+pub fn open_one(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+    if paths.len() == 1 {
+        let mut one = open_inputs(paths)?;
+        if !one.logs.is_empty() {
+            return Ok(one);
         }
-        let mut b = [0u8; 6];
-        crate::domain::ids::fill_random(&mut b).map_err(|e| WarehouseError::Io {
-            path: std::env::temp_dir(),
-            source: std::io::Error::other(e),
-        })?;
-        let p = std::env::temp_dir().join(format!(
-            "klub-warehouse-{}-{}",
-            std::process::id(),
-            crate::domain::ids::to_hex(&b)
-        ));
-        std::fs::create_dir_all(&p).map_err(|e| WarehouseError::Io {
-            path: p.clone(),
-            source: e,
-        })?;
-        Ok(Scratch(p))
+        one.logs.clear();
     }
+    let dir = scratch()?;
+    let tour = dir.path().join("export.db");
+    merge::merge(paths, &tour)?;
+    let log = db::open_ro(&tour)?;
+    Ok(Inputs {
+        logs: vec![(tour, log)],
+        _scratch: Some(dir),
+    })
 }
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Opens input logs with the rules of `klub merge`: they are merged into a scratch tour
-/// log `dest` (schema, quick_check, every row against the CHECKs, collisions, the
-/// hostile-log rules), which is then read. The warehouse reads logs only through here.
-pub fn open_input(
-    inputs: &[PathBuf],
-    dest: &Path,
-) -> Result<crate::storage::input::InputLog, StorageError> {
-    merge::merge(inputs, dest)?;
-    db::open_ro(dest)
-}
-
-/// Temporary staging tables, shaped like the warehouse's without its CHECKs, emptied at
-/// every commit.
-const STAGING: &str = "
-    CREATE TEMP TABLE IF NOT EXISTS stage_sessions (LIKE klub.sessions) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_steps (LIKE klub.steps) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_profiles (LIKE klub.profiles) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_top_trades (LIKE klub.top_trades) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS take (id text PRIMARY KEY, fresh boolean NOT NULL) ON COMMIT DELETE ROWS;";
-
-/// Columns read from a log, in the order of the warehouse's tables.
-const SESSIONS: &str = "SELECT id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev FROM sessions WHERE k BETWEEN ?1 AND ?2";
-const STEPS: &str = "SELECT s.id, x.n, x.step, x.step_id, x.left_by, x.answer, x.ms, x.wall_ms, x.mono_ms FROM steps x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
-const PROFILES: &str = "SELECT s.id, x.reading, x.strongest, x.holland, x.r, x.r_n, x.i, x.i_n, x.a, x.a_n, x.s, x.s_n, x.e, x.e_n, x.c, x.c_n, x.skills FROM profiles x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
-const TRADES: &str = "SELECT s.id, x.rank, x.trade FROM top_trades x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
 
 /// Pushes the logs, `batch` sessions per transaction; `progress` hears about every
 /// committed batch.
@@ -118,48 +115,35 @@ pub fn push(
     batch: usize,
     mut progress: impl FnMut(&Path, &PushReport),
 ) -> Result<PushReport, WarehouseError> {
-    let scratch = Scratch::new()?;
-    let mut logs = vec![];
-    for (k, input) in inputs.iter().enumerate() {
-        let conn = open_input(
-            std::slice::from_ref(input),
-            &scratch.0.join(format!("in-{k}.db")),
-        )?;
-        one_station_per_station_log(&conn, input, merged_inputs(input)?)?;
-        logs.push((input.clone(), conn));
+    let opened = open_inputs(inputs)?;
+    for (input, log) in &opened.logs {
+        one_station_per_station_log(log, input)?;
     }
     let mut client = target.connect()?;
+    // Held until this connection closes; `migrate` and `purge` take it too.
+    client.execute("SELECT pg_advisory_lock($1)", &[&pg::LOCK])?;
     pg::migrate(&mut client)?;
-    client.batch_execute(STAGING)?;
-    check_identities(&mut client, &logs)?;
+    let mut known = check_identities(&mut client, &opened.logs)?;
     let fence = pg::purged_before(&mut client)?;
     let mut report = PushReport::default();
-    for (input, log) in &logs {
+    for (input, log) in &opened.logs {
         push_log(
             &mut client,
             log,
             input,
-            (fence, batch),
+            (fence, batch.max(1)),
+            &mut known,
             &mut report,
             &mut progress,
         )?;
     }
+    client.execute("SELECT pg_advisory_unlock($1)", &[&pg::LOCK])?;
     Ok(report)
 }
 
-/// How many logs the input itself says it merged: none for a station's own log. The merge
-/// into the scratch log never carries an input's fingerprints over, so ask the input.
-fn merged_inputs(input: &Path) -> Result<i64, WarehouseError> {
-    let own = db::open_ro(input)?;
-    Ok(own.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?)
-}
-
 /// A station's own log (one that merged nothing) holds that station's sessions only.
-fn one_station_per_station_log(
-    log: &Connection,
-    input: &Path,
-    merged: i64,
-) -> Result<(), WarehouseError> {
+fn one_station_per_station_log(log: &InputLog, input: &Path) -> Result<(), WarehouseError> {
+    let merged: i64 = log.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?;
     let stations: Vec<String> = log
         .prepare("SELECT DISTINCT station FROM sessions ORDER BY station LIMIT 2")?
         .query_map([], |r| r.get(0))?
@@ -175,25 +159,73 @@ fn one_station_per_station_log(
     Ok(())
 }
 
+/// The type of a column sent to PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    /// `text`.
+    Text,
+    /// `bigint`.
+    Int,
+}
+
+use Col::{Int, Text};
+
+/// A warehouse table, the query that reads its rows from a log (the session key first,
+/// then the warehouse's columns, after `session_id` for a child table), their types.
+type Table = (&'static str, &'static str, &'static [Col]);
+
+const SESSIONS: &Table = &(
+    "sessions",
+    "SELECT k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev FROM sessions WHERE k BETWEEN ?1 AND ?2 ORDER BY k",
+    &[
+        Text, Text, Int, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Int, Int,
+        Int, Int, Int, Text, Int,
+    ],
+);
+const CHILDREN: &[Table] = &[
+    (
+        "steps",
+        "SELECT session, n, step, step_id, left_by, answer, ms, wall_ms, mono_ms FROM steps WHERE session BETWEEN ?1 AND ?2",
+        &[Int, Int, Text, Text, Text, Int, Int, Int],
+    ),
+    (
+        "profiles",
+        "SELECT session, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills FROM profiles WHERE session BETWEEN ?1 AND ?2",
+        &[
+            Text, Text, Text, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Text,
+        ],
+    ),
+    (
+        "top_trades",
+        "SELECT session, rank, trade FROM top_trades WHERE session BETWEEN ?1 AND ?2",
+        &[Int, Text],
+    ),
+];
+
 /// Refuses any session whose id, station or number clashes with the warehouse or another
-/// input (the merge's collision rule), before anything is loaded.
+/// input (the merge's collision rule), before anything is loaded. Returns the revision
+/// of every input session the warehouse already holds.
 fn check_identities(
     client: &mut Client,
-    logs: &[(PathBuf, crate::storage::input::InputLog)],
-) -> Result<(), WarehouseError> {
+    logs: &[(PathBuf, InputLog)],
+) -> Result<HashMap<String, i64>, WarehouseError> {
     let mut tx = client.transaction()?;
     tx.batch_execute(
-        "CREATE TEMP TABLE keys (id text NOT NULL, station text NOT NULL, seq bigint NOT NULL, log integer NOT NULL) ON COMMIT DROP",
+        "CREATE TEMP TABLE keys (id text NOT NULL, station text NOT NULL, seq bigint NOT NULL, log bigint NOT NULL) ON COMMIT DROP",
     )?;
-    for (k, (_, log)) in logs.iter().enumerate() {
-        let sql = format!("SELECT id, station, seq, {k} FROM sessions WHERE k BETWEEN ?1 AND ?2");
-        copy_rows(
-            log,
-            &sql,
-            (i64::MIN, i64::MAX),
-            &mut tx,
-            "COPY keys FROM STDIN",
-        )?;
+    for (k, (input, log)) in logs.iter().enumerate() {
+        let mut copy = BinaryCopy::start(&mut tx, "COPY keys FROM STDIN (FORMAT binary)")?;
+        let mut stmt = log.prepare("SELECT id, station, seq FROM sessions")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            copy.row(4);
+            for (c, col) in [Text, Text, Int].into_iter().enumerate() {
+                copy.value(r.get_ref(c)?, col, input)?;
+            }
+            copy.int(k as i64);
+            copy.flush_if_full()?;
+        }
+        copy.finish()?;
     }
     tx.batch_execute(
         "CREATE INDEX ON keys (id); CREATE INDEX ON keys (station, seq); ANALYZE keys;",
@@ -214,22 +246,38 @@ fn check_identities(
         &[],
     )?;
     if let Some(r) = clash {
-        let (id, station, seq, log): (String, String, i64, i32) =
+        let (id, station, seq, log): (String, String, i64, i64) =
             (r.get(0), r.get(1), r.get(2), r.get(3));
+        let p = crate::domain::text::printable;
         return Err(WarehouseError::Refused(format!(
-            "{} : la session {id} (borne {station}, n° {seq}) se dit d'une autre borne ou d'un autre numéro que dans l'entrepôt ou un autre journal : rien n'a été chargé / session {id} (station {station}, no. {seq}) claims another station or number than in the warehouse or another log: nothing was loaded",
-            logs[log as usize].0.display()
+            "{} : la session {} (borne {}, n° {seq}) se dit d'une autre borne ou d'un autre numéro que dans l'entrepôt ou un autre journal : rien n'a été chargé / session {} (station {}, no. {seq}) claims another station or number than in the warehouse or another log: nothing was loaded",
+            logs[log as usize].0.display(),
+            p(&id),
+            p(&station),
+            p(&id),
+            p(&station)
         )));
     }
+    let stored = tx
+        .query(
+            "SELECT DISTINCT m.id, m.rev FROM keys a JOIN klub.sessions m ON m.id = a.id",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     tx.commit()?;
-    Ok(())
+    Ok(stored)
 }
 
+/// Loads one log, batch by batch. `known` holds the revision of every session of the
+/// inputs that the warehouse holds, this push's included.
 fn push_log(
     client: &mut Client,
-    log: &Connection,
+    log: &InputLog,
     input: &Path,
     (fence, batch): (i64, usize),
+    known: &mut HashMap<String, i64>,
     report: &mut PushReport,
     progress: &mut impl FnMut(&Path, &PushReport),
 ) -> Result<(), WarehouseError> {
@@ -238,148 +286,181 @@ fn push_log(
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for chunk in keys.chunks(batch) {
-        let range = (chunk[0], chunk[chunk.len() - 1]);
+        let range = [chunk[0], chunk[chunk.len() - 1]];
+        let (taken, stale) = choose(log, range, fence, known, report)?;
         let mut tx = client.transaction()?;
-        let staged = copy_rows(
-            log,
-            SESSIONS,
-            range,
-            &mut tx,
-            "COPY stage_sessions FROM STDIN",
-        )?;
-        copy_rows(log, STEPS, range, &mut tx, "COPY stage_steps FROM STDIN")?;
-        copy_rows(
-            log,
-            PROFILES,
-            range,
-            &mut tx,
-            "COPY stage_profiles FROM STDIN",
-        )?;
-        copy_rows(
-            log,
-            TRADES,
-            range,
-            &mut tx,
-            "COPY stage_top_trades FROM STDIN",
-        )?;
-        let (added, updated, past) = promote(&mut tx, fence).map_err(|e| {
-            WarehouseError::Refused(format!(
-                "{} : refusé par l'entrepôt ({}) / refused by the warehouse",
-                input.display(),
-                crate::warehouse::pg_message(&e)
-            ))
-        })?;
+        if !stale.is_empty() {
+            // Their steps, profile and trades go with them (ON DELETE CASCADE).
+            tx.execute("DELETE FROM klub.sessions WHERE id = ANY($1)", &[&stale])?;
+        }
+        if !taken.is_empty() {
+            copy_rows(&mut tx, log, input, SESSIONS, range, &taken)?;
+            for table in CHILDREN {
+                copy_rows(&mut tx, log, input, table, range, &taken)?;
+            }
+        }
         tx.commit()?;
-        report.added += added;
-        report.updated += updated;
-        report.past_retention += past;
-        report.unchanged += staged - added - updated - past;
         report.batches += 1;
         progress(input, report);
     }
     Ok(())
 }
 
-/// Moves the staged batch into the warehouse: new sessions and newer revisions only
-/// (de-duplicated by id, highest revision first), none from before the purge fence. The
-/// warehouse's CHECKs and keys test every row. Returns (added, updated, past retention).
-fn promote(tx: &mut Transaction<'_>, fence: i64) -> Result<(u64, u64, u64), postgres::Error> {
-    let past = tx
-        .query_one(
-            "SELECT count(*) FROM stage_sessions WHERE started_wall_ms + clock_offset_ms < $1",
-            &[&fence],
-        )?
-        .get::<_, i64>(0) as u64;
-    tx.execute(
-        "INSERT INTO take (id, fresh)
-           SELECT DISTINCT ON (s.id) s.id, m.id IS NULL FROM stage_sessions s
-           LEFT JOIN klub.sessions m ON m.id = s.id
-           WHERE (m.id IS NULL OR s.rev > m.rev) AND s.started_wall_ms + s.clock_offset_ms >= $1
-           ORDER BY s.id, s.rev DESC",
-        &[&fence],
+/// Chooses the sessions of keys `range` to send: those the warehouse lacks or holds at an
+/// older revision, none from before the purge fence. Returns their ids by key, and the
+/// ids of the stored sessions they replace.
+fn choose(
+    log: &InputLog,
+    range: [i64; 2],
+    fence: i64,
+    known: &mut HashMap<String, i64>,
+    report: &mut PushReport,
+) -> Result<(HashMap<i64, Vec<u8>>, Vec<String>), WarehouseError> {
+    let mut taken = HashMap::new();
+    let mut stale = vec![];
+    let mut stmt = log.prepare_cached(
+        "SELECT k, id, started_wall_ms, clock_offset_ms, rev FROM sessions WHERE k BETWEEN ?1 AND ?2",
     )?;
-    tx.batch_execute(
-        "DELETE FROM klub.sessions m USING take t WHERE m.id = t.id AND NOT t.fresh;
-         INSERT INTO klub.sessions SELECT DISTINCT ON (s.id) s.* FROM stage_sessions s JOIN take t ON t.id = s.id ORDER BY s.id, s.rev DESC;
-         INSERT INTO klub.steps SELECT x.* FROM stage_steps x JOIN take t ON t.id = x.session_id;
-         INSERT INTO klub.profiles SELECT x.* FROM stage_profiles x JOIN take t ON t.id = x.session_id;
-         INSERT INTO klub.top_trades SELECT x.* FROM stage_top_trades x JOIN take t ON t.id = x.session_id;",
-    )?;
-    let r = tx.query_one(
-        "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM take",
-        &[],
-    )?;
-    Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64, past))
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let (k, id): (i64, String) = (r.get(0)?, r.get(1)?);
+        let (wall, offset, rev): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        if wall.saturating_add(offset) < fence {
+            report.past_retention += 1;
+            continue;
+        }
+        match known.get(&id) {
+            Some(had) if *had >= rev => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(_) => {
+                report.updated += 1;
+                stale.push(id.clone());
+            }
+            None => report.added += 1,
+        }
+        taken.insert(k, id.clone().into_bytes());
+        known.insert(id, rev);
+    }
+    Ok((taken, stale))
 }
 
-/// Streams the rows of an SQLite query (keys `range.0..=range.1`) into a PostgreSQL `COPY`
-/// in text format; returns how many rows were sent.
+/// Sends the rows of one table whose session was taken: a child table's rows under their
+/// session's id, first column.
 fn copy_rows(
-    log: &Connection,
-    sql: &str,
-    range: (i64, i64),
     tx: &mut Transaction<'_>,
-    copy: &str,
-) -> Result<u64, WarehouseError> {
+    log: &InputLog,
+    input: &Path,
+    (table, sql, cols): &Table,
+    range: [i64; 2],
+    taken: &HashMap<i64, Vec<u8>>,
+) -> Result<(), WarehouseError> {
+    let mut copy = BinaryCopy::start(tx, &format!("COPY klub.{table} FROM STDIN (FORMAT binary)"))?;
+    let child = *table != "sessions";
+    let fields = cols.len() + usize::from(child);
     let mut stmt = log.prepare_cached(sql)?;
-    let cols = stmt.column_count();
-    let mut rows = stmt.query([range.0, range.1])?;
-    let mut w = tx.copy_in(copy)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut n = 0u64;
-    let io = |e| WarehouseError::Io {
+    let mut rows = stmt.query(range)?;
+    let (mut current, mut id) = (i64::MIN, None);
+    while let Some(r) = rows.next()? {
+        let k: i64 = r.get(0)?;
+        if k != current {
+            current = k;
+            id = taken.get(&k);
+        }
+        let Some(id) = id else { continue };
+        copy.row(fields);
+        if child {
+            copy.text(id);
+        }
+        for (c, col) in cols.iter().enumerate() {
+            copy.value(r.get_ref(c + 1)?, *col, input)?;
+        }
+        copy.flush_if_full()?;
+    }
+    copy.finish()
+}
+
+/// PostgreSQL's binary `COPY` format, written by hand into a buffer sent by megabytes.
+struct BinaryCopy<'a> {
+    writer: postgres::CopyInWriter<'a>,
+    buf: Vec<u8>,
+}
+
+/// The binary format's signature, flags and header extension length.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+impl<'a> BinaryCopy<'a> {
+    fn start(tx: &'a mut Transaction<'_>, sql: &str) -> Result<BinaryCopy<'a>, WarehouseError> {
+        let mut buf = Vec::with_capacity(1 << 21);
+        buf.extend_from_slice(COPY_HEADER);
+        Ok(BinaryCopy {
+            writer: tx.copy_in(sql)?,
+            buf,
+        })
+    }
+
+    fn row(&mut self, fields: usize) {
+        self.buf
+            .extend_from_slice(&i16::try_from(fields).unwrap_or(i16::MAX).to_be_bytes());
+    }
+
+    fn int(&mut self, n: i64) {
+        self.buf.extend_from_slice(&8i32.to_be_bytes());
+        self.buf.extend_from_slice(&n.to_be_bytes());
+    }
+
+    fn text(&mut self, t: &[u8]) {
+        self.buf
+            .extend_from_slice(&i32::try_from(t.len()).unwrap_or(i32::MAX).to_be_bytes());
+        self.buf.extend_from_slice(t);
+    }
+
+    /// One value of a log, of the type its column must have (STRICT tables, but a file
+    /// could be crafted): anything else is refused.
+    fn value(&mut self, v: ValueRef<'_>, col: Col, input: &Path) -> Result<(), WarehouseError> {
+        match (v, col) {
+            (ValueRef::Null, _) => self.buf.extend_from_slice(&(-1i32).to_be_bytes()),
+            (ValueRef::Integer(n), Int) => self.int(n),
+            (ValueRef::Text(t), Text) => self.text(t),
+            _ => {
+                return Err(WarehouseError::Refused(format!(
+                    "{} : valeur d'un type inattendu dans le journal / value of an unexpected type in the log",
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), WarehouseError> {
+        if self.buf.len() >= 1 << 20 {
+            self.writer.write_all(&self.buf).map_err(copy_io)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), WarehouseError> {
+        self.buf.extend_from_slice(&(-1i16).to_be_bytes());
+        self.writer.write_all(&self.buf).map_err(copy_io)?;
+        self.writer.finish()?;
+        Ok(())
+    }
+}
+
+fn copy_io(e: std::io::Error) -> WarehouseError {
+    WarehouseError::Io {
         path: PathBuf::from("COPY"),
         source: e,
-    };
-    while let Some(r) = rows.next()? {
-        for c in 0..cols {
-            if c > 0 {
-                buf.push(b'\t');
-            }
-            match r.get_ref(c)? {
-                ValueRef::Null => buf.extend_from_slice(b"\\N"),
-                ValueRef::Integer(i) => {
-                    let _ = write!(buf, "{i}");
-                }
-                ValueRef::Text(t) => escape_into(&mut buf, t),
-                ValueRef::Real(_) | ValueRef::Blob(_) => {
-                    return Err(WarehouseError::Refused(
-                        "valeur d'un type inattendu dans le journal / value of an unexpected type in the log".into(),
-                    ));
-                }
-            }
-        }
-        buf.push(b'\n');
-        n += 1;
-        if buf.len() >= 1 << 20 {
-            w.write_all(&buf).map_err(io)?;
-            buf.clear();
-        }
-    }
-    w.write_all(&buf).map_err(io)?;
-    w.finish()?;
-    Ok(n)
-}
-
-/// Text-format COPY escaping: backslash, tab, newline and carriage return.
-fn escape_into(buf: &mut Vec<u8>, t: &[u8]) {
-    for &b in t {
-        match b {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            _ => buf.push(b),
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn copy_text_escapes_its_separators() {
-        let mut b = vec![];
-        super::escape_into(&mut b, b"a\tb\\c\nd\re");
-        assert_eq!(b, b"a\\tb\\\\c\\nd\\re");
+    fn binary_copy_header_is_postgres_signature() {
+        assert_eq!(super::COPY_HEADER.len(), 19);
+        assert!(super::COPY_HEADER.starts_with(b"PGCOPY\n\xff\r\n\0"));
     }
 }
