@@ -196,6 +196,8 @@ pub fn run_export(
     let Some((_, log)) = inputs.logs.first() else {
         return Err(t(en, "aucune session à exporter", "no session to export").into());
     };
+    // The check took part of the input's time limit: the export gets it whole again.
+    crate::storage::input::limit_time(log, log.limit());
     if let Some(dir) = &a.parquet {
         let n = parquet::write(log, dir, key)?;
         println!(

@@ -91,11 +91,10 @@ pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
 /// written twice) into a private folder, as `klub export` does for CSV.
 pub fn open_one(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
     if paths.len() == 1 {
-        let mut one = open_inputs(paths)?;
+        let one = open_inputs(paths)?;
         if !one.logs.is_empty() {
             return Ok(one);
         }
-        one.logs.clear();
     }
     let dir = scratch()?;
     let tour = dir.path().join("export.db");
@@ -287,6 +286,8 @@ fn push_log(
         .collect::<rusqlite::Result<_>>()?;
     for chunk in keys.chunks(batch) {
         let range = [chunk[0], chunk[chunk.len() - 1]];
+        // Each batch's reads get the input's whole time limit (not one for the push).
+        input::limit_time(log, log.limit());
         let (taken, stale) = choose(log, range, fence, known, report)?;
         let mut tx = client.transaction()?;
         if !stale.is_empty() {
@@ -294,10 +295,12 @@ fn push_log(
             tx.execute("DELETE FROM klub.sessions WHERE id = ANY($1)", &[&stale])?;
         }
         if !taken.is_empty() {
-            copy_rows(&mut tx, log, input, SESSIONS, range, &taken)?;
+            let mut reach = Reach::default();
+            copy_rows(&mut tx, log, input, SESSIONS, range, &taken, &mut reach)?;
             for table in CHILDREN {
-                copy_rows(&mut tx, log, input, table, range, &taken)?;
+                copy_rows(&mut tx, log, input, table, range, &taken, &mut reach)?;
             }
+            reach.copy(&mut tx)?;
         }
         tx.commit()?;
         report.batches += 1;
@@ -346,8 +349,57 @@ fn choose(
     Ok((taken, stale))
 }
 
+/// Each sent session's reach (`klub.session_reach`), gathered from its step rows as they
+/// are sent (by session, then order shown).
+#[derive(Default)]
+struct Reach(Vec<(Vec<u8>, SessionReach)>);
+
+/// The steps a session showed, each with the id of its first row, and its last one.
+#[derive(Default)]
+struct SessionReach {
+    first_ids: std::collections::BTreeMap<i64, Option<Vec<u8>>>,
+    last: i64,
+}
+
+impl Reach {
+    fn add(&mut self, id: &[u8], step: i64, step_id: Option<&[u8]>) {
+        if self.0.last().is_none_or(|(last, _)| last.as_slice() != id) {
+            self.0.push((id.to_vec(), SessionReach::default()));
+        }
+        if let Some((_, r)) = self.0.last_mut() {
+            r.first_ids
+                .entry(step)
+                .or_insert_with(|| step_id.map(<[u8]>::to_vec));
+            r.last = step;
+        }
+    }
+
+    fn copy(self, tx: &mut Transaction<'_>) -> Result<(), WarehouseError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut copy = BinaryCopy::start(
+            tx,
+            "COPY klub.session_reach (session_id, steps, step_ids, last_step) FROM STDIN (FORMAT binary)",
+        )?;
+        for (id, r) in self.0 {
+            copy.row(4);
+            copy.text(&id);
+            copy.array(INT8, r.first_ids.keys().map(|s| Some(s.to_be_bytes().to_vec())));
+            copy.array(TEXT, r.first_ids.into_values());
+            copy.int(r.last);
+            copy.flush_if_full()?;
+        }
+        copy.finish()
+    }
+}
+
+/// PostgreSQL's type ids of `bigint` and `text`, for binary arrays.
+const INT8: u32 = 20;
+const TEXT: u32 = 25;
+
 /// Sends the rows of one table whose session was taken: a child table's rows under their
-/// session's id, first column.
+/// session's id, first column; step rows also go to `reach`.
 fn copy_rows(
     tx: &mut Transaction<'_>,
     log: &InputLog,
@@ -355,9 +407,11 @@ fn copy_rows(
     (table, sql, cols): &Table,
     range: [i64; 2],
     taken: &HashMap<i64, Vec<u8>>,
+    reach: &mut Reach,
 ) -> Result<(), WarehouseError> {
     let mut copy = BinaryCopy::start(tx, &format!("COPY klub.{table} FROM STDIN (FORMAT binary)"))?;
     let child = *table != "sessions";
+    let steps = *table == "steps";
     let fields = cols.len() + usize::from(child);
     let mut stmt = log.prepare_cached(sql)?;
     let mut rows = stmt.query(range)?;
@@ -375,6 +429,16 @@ fn copy_rows(
         }
         for (c, col) in cols.iter().enumerate() {
             copy.value(r.get_ref(c + 1)?, *col, input)?;
+        }
+        if steps {
+            // (session, n, step, step_id, …): the types were just checked.
+            reach.add(
+                id,
+                r.get(2)?,
+                r.get_ref(3)?
+                    .as_bytes_or_null()
+                    .map_err(rusqlite::Error::from)?,
+            );
         }
         copy.flush_if_full()?;
     }
@@ -431,6 +495,31 @@ impl<'a> BinaryCopy<'a> {
             }
         }
         Ok(())
+    }
+
+    /// A one-dimensional array of `elem` values (each already in binary form, or NULL).
+    fn array(&mut self, elem: u32, values: impl ExactSizeIterator<Item = Option<Vec<u8>>>) {
+        let n = values.len();
+        let mut body = Vec::with_capacity(20 + 12 * n);
+        body.extend_from_slice(&1i32.to_be_bytes());
+        let flags = body.len();
+        body.extend_from_slice(&0i32.to_be_bytes());
+        body.extend_from_slice(&elem.to_be_bytes());
+        body.extend_from_slice(&i32::try_from(n).unwrap_or(i32::MAX).to_be_bytes());
+        body.extend_from_slice(&1i32.to_be_bytes());
+        for v in values {
+            match v {
+                Some(b) => {
+                    body.extend_from_slice(&i32::try_from(b.len()).unwrap_or(i32::MAX).to_be_bytes());
+                    body.extend_from_slice(&b);
+                }
+                None => {
+                    body[flags + 3] = 1;
+                    body.extend_from_slice(&(-1i32).to_be_bytes());
+                }
+            }
+        }
+        self.text(&body);
     }
 
     fn flush_if_full(&mut self) -> Result<(), WarehouseError> {

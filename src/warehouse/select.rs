@@ -65,8 +65,6 @@ fn pick<'a>(client: &'a mut Client, sel: &Selection) -> Result<Transaction<'a>, 
     }
     let mut tx = client.transaction()?;
     tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
-    // The step aggregate groups millions of rows: in memory, not in temporary files.
-    tx.batch_execute("SET LOCAL work_mem = '256MB'")?;
     tx.execute(
         "CREATE TEMP TABLE pick ON COMMIT DROP AS
            SELECT id FROM klub.sessions WHERE tour = ANY($1)
@@ -156,9 +154,10 @@ pub fn report_data(
     })
 }
 
-/// [`read::step_reach`] computed by the server: per scenario and step, the sessions shown
-/// the step, and those whose last step shown it was and that did not complete. The step id
-/// is that of the first row met in (station, number, order shown) order, as the one pass of
+/// [`read::step_reach`] computed by the server from each session's reach
+/// (`klub.session_reach`, kept by the push): per scenario and step, the sessions shown the
+/// step, and those whose last step shown it was and that did not complete. The step id is
+/// that of the first row met in (station, number, order shown) order, as the one pass of
 /// `read::step_reach` keeps it: a step whose rows all carry the same id (every real log)
 /// needs no more; any other is looked up.
 fn step_reach(
@@ -166,20 +165,14 @@ fn step_reach(
     sources: &[&str],
 ) -> Result<Vec<StepReach>, WarehouseError> {
     let rows = tx.query(
-        "WITH counted AS MATERIALIZED (
-            SELECT s.id, s.scenario, s.outcome IS NOT DISTINCT FROM 'completed' AS done
-            FROM klub.sessions s JOIN pick USING (id) WHERE s.source = ANY($1)
-         ), shown AS (
-            SELECT x.session_id, x.step, max(x.n) AS at, min(x.step_id COLLATE \"C\") AS lo,
-                   max(x.step_id COLLATE \"C\") AS hi, count(x.step_id) AS named, count(*) AS rows
-            FROM klub.steps x JOIN counted c ON c.id = x.session_id GROUP BY 1, 2
-         ), last AS (
-            SELECT session_id, max(at) AS at FROM shown GROUP BY 1
-         )
-         SELECT c.scenario, x.step, count(*) AS reached,
-                count(*) FILTER (WHERE x.at = l.at AND NOT c.done) AS dropped,
-                min(x.lo) AS lo, max(x.hi) AS hi, sum(x.named)::bigint, sum(x.rows)::bigint
-         FROM shown x JOIN last l USING (session_id) JOIN counted c ON c.id = x.session_id
+        "SELECT s.scenario, u.step, count(*) AS reached,
+                count(*) FILTER (WHERE u.step = r.last_step
+                                 AND s.outcome IS DISTINCT FROM 'completed') AS dropped,
+                min(u.step_id COLLATE \"C\"), max(u.step_id COLLATE \"C\"), count(u.step_id), count(*)
+         FROM klub.sessions s JOIN pick USING (id)
+           JOIN klub.session_reach r ON r.session_id = s.id
+           CROSS JOIN unnest(r.steps, r.step_ids) AS u(step, step_id)
+         WHERE s.source = ANY($1)
          GROUP BY 1, 2",
         &[&sources],
     )?;
@@ -192,10 +185,11 @@ fn step_reach(
             lo
         } else {
             tx.query_one(
-                "SELECT x.step_id FROM klub.steps x JOIN klub.sessions s ON s.id = x.session_id
-                   JOIN pick ON pick.id = s.id
-                 WHERE s.source = ANY($1) AND s.scenario = $2 AND x.step = $3
-                 ORDER BY s.station COLLATE \"C\", s.seq, x.n LIMIT 1",
+                "SELECT u.step_id FROM klub.sessions s JOIN pick USING (id)
+                   JOIN klub.session_reach r ON r.session_id = s.id
+                   CROSS JOIN unnest(r.steps, r.step_ids) AS u(step, step_id)
+                 WHERE s.source = ANY($1) AND s.scenario = $2 AND u.step = $3
+                 ORDER BY s.station COLLATE \"C\", s.seq LIMIT 1",
                 &[&sources, &scenario, &step],
             )?
             .get(0)
