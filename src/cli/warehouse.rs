@@ -192,19 +192,21 @@ pub fn run_export(
     if a.parquet.is_none() && a.open_data.is_none() {
         return Ok(());
     }
-    let inputs = push::open_one(&a.dbs)?;
+    let (inputs, checking) = push::open_one(&a.dbs)?;
     let Some((_, log)) = inputs.logs.first() else {
         return Err(t(en, "aucune session à exporter", "no session to export").into());
     };
-    // The check took part of the input's time limit: the export gets it whole again.
-    crate::storage::input::limit_time(log, log.limit());
+    let mut checking = Some(checking);
     if let Some(dir) = &a.parquet {
-        let n = parquet::write(log, dir, key)?;
+        let n = parquet::write_checked(log, dir, key, checking.take().unwrap_or_default())?;
         println!(
             "{n} {} {} (Parquet)",
             t(en, "sessions exportées dans", "sessions exported to"),
             dir.display()
         );
+    }
+    if let Some(c) = checking {
+        c.wait()?;
     }
     if let Some(dir) = &a.open_data {
         let n = opendata::write(log, dir)?;

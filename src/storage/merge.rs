@@ -342,8 +342,7 @@ fn verify_landed(
 /// Checks one current-version input where it lies, as the merge checks what it copies:
 /// `quick_check`, then every row against the CHECKs of this software's own schema (not the
 /// input's). For readers that take a single log as it is (the warehouse's push and
-/// export) rather than merging it. The step rows, most of the work, are tested on a second
-/// connection to the same bytes, in parallel.
+/// export) rather than merging it.
 pub fn check_in_place(log: &InputLog, path: &Path) -> Result<(), StorageError> {
     if log.version() != schema::LATEST {
         return Err(StorageError::Invalid(format!(
@@ -351,33 +350,45 @@ pub fn check_in_place(log: &InputLog, path: &Path) -> Result<(), StorageError> {
             path.display()
         )));
     }
+    check_bytes(&log.uri(), path, log.limit())
+}
+
+/// [`check_in_place`] on connections of its own to `uri` ([`InputLog::uri`]: the same
+/// bytes), so that it can run on another thread while the log is read. The step rows, most
+/// of the work, are tested on a second connection, in parallel.
+pub fn check_bytes(uri: &str, path: &Path, limit: Duration) -> Result<(), StorageError> {
     let mut model = Connection::open_in_memory()?;
     schema::migrate(&mut model, Path::new(":memory:"))?;
     let (steps, rest): (Vec<_>, Vec<_>) = violation_tests(&model)?
         .into_iter()
         .partition(|(table, _, _)| table == "steps");
-    let limit = log.limit();
-    let (uri, p) = (log.uri(), path.to_owned());
-    let second = std::thread::spawn(move || -> Result<(), StorageError> {
+    let open = move |uri: &str, p: &Path| -> Result<Connection, StorageError> {
         let conn = Connection::open_with_flags(
             uri,
             OpenFlags::SQLITE_OPEN_READ_ONLY
                 | OpenFlags::SQLITE_OPEN_URI
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| schema::classify(e, &p))?;
-        input::harden(&conn, limit).map_err(|e| input::classify(e, &p, limit))?;
-        if input::check_schema(&conn, "main", &p)? != schema::LATEST {
+        .map_err(|e| schema::classify(e, p))?;
+        input::harden(&conn, limit).map_err(|e| input::classify(e, p, limit))?;
+        if input::check_schema(&conn, "main", p)? != schema::LATEST {
             return Err(StorageError::Invalid(format!(
                 "{} : le journal a changé pendant sa lecture / the log changed while it was read",
                 p.display()
             )));
         }
+        Ok(conn)
+    };
+    let (u, p) = (uri.to_owned(), path.to_owned());
+    let second = std::thread::spawn(move || -> Result<(), StorageError> {
+        let conn = open(&u, &p)?;
         rows_pass(&conn, &p, &steps, None).map_err(|e| in_input(e, &p, limit))
     });
-    let first = db::check(log, path)
-        .and_then(|()| rows_pass(log, path, &rest, None))
-        .map_err(|e| in_input(e, path, limit));
+    let first = open(uri, path).and_then(|conn| {
+        db::check(&conn, path)
+            .and_then(|()| rows_pass(&conn, path, &rest, None))
+            .map_err(|e| in_input(e, path, limit))
+    });
     let second = second.join().unwrap_or_else(|_| {
         Err(StorageError::Invalid(
             "vérification des lignes interrompue / row verification crashed".into(),

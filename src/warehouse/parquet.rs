@@ -12,7 +12,9 @@
 
 use crate::report::export::pass_label;
 use crate::storage::read::{self, SessionRow};
+use crate::storage::input::PrivateDir;
 use crate::warehouse::WarehouseError;
+use crate::warehouse::push::Checking;
 use parquet::basic::{Compression, Encoding};
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
 use parquet::file::properties::WriterProperties;
@@ -368,6 +370,36 @@ fn session_row(r: &SessionRow, key: Option<&[u8]>) -> Vec<V> {
         V::I(r.started_mono_ms),
         oi(r.ended_wall_ms),
     ]
+}
+
+/// The files [`write`] makes.
+pub const FILES: [&str; 3] = ["sessions.parquet", "steps.parquet", "profiles.parquet"];
+
+/// [`write`] while the input is still being checked: the files are written into a private
+/// folder inside `dir` and moved into place only once `checking` says every row passed, so
+/// nothing leaves from an input that fails.
+pub fn write_checked(
+    conn: &Connection,
+    dir: &Path,
+    key: Option<&[u8]>,
+    checking: Checking,
+) -> Result<usize, WarehouseError> {
+    std::fs::create_dir_all(dir).map_err(|e| WarehouseError::Io {
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    let staged = PrivateDir::create_in(dir, ".klub-parquet-")?;
+    let written = write(conn, staged.path(), key);
+    checking.wait()?;
+    let n = written?;
+    for f in FILES {
+        std::fs::rename(staged.path().join(f), dir.join(f)).map_err(|e| WarehouseError::Io {
+            path: dir.join(f),
+            source: e,
+        })?;
+    }
+    crate::fsio::sync_dir(dir);
+    Ok(n)
 }
 
 /// Writes `sessions.parquet`, `steps.parquet` and `profiles.parquet` from a log into `dir`,

@@ -58,8 +58,15 @@ fn scratch() -> Result<PrivateDir, StorageError> {
 /// connection), then `quick_check` and every row against the CHECKs
 /// ([`merge::check_in_place`]). A log of an older version is upgraded in a private copy
 /// first (as the merge does); an empty file holds nothing and is left out. The warehouse
-/// reads logs only through here.
+/// reads logs only through here or [`open_one`].
 pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+    let opened = open_unchecked(paths)?;
+    opened.check().wait()?;
+    Ok(opened)
+}
+
+/// [`open_inputs`] without the rows' check, which [`Inputs::check`] starts.
+fn open_unchecked(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
     let mut out = Inputs {
         logs: vec![],
         _scratch: None,
@@ -73,37 +80,79 @@ pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
                 if out._scratch.is_none() {
                     out._scratch = Some(scratch()?);
                 }
-                let dir = out._scratch.as_ref().map(|d| d.path()).unwrap_or(Path::new("."));
+                let dir = out
+                    ._scratch
+                    .as_ref()
+                    .map(|d| d.path())
+                    .unwrap_or(Path::new("."));
                 let copy = dir.join(format!("in-{k}.db"));
                 drop(db::snapshot_from(&log, path, &copy)?);
                 drop(log);
                 input::open(&copy)?
             }
         };
-        merge::check_in_place(&log, path)?;
         db::configure(&log, false).map_err(|e| input::classify(e, path, log.limit()))?;
         out.logs.push((path.clone(), log));
     }
     Ok(out)
 }
 
-/// One log to export: the single input itself, or several merged (so no session is
-/// written twice) into a private folder, as `klub export` does for CSV.
-pub fn open_one(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+/// The rows' check of inputs, running on threads of its own (none: nothing to check).
+#[derive(Default)]
+pub struct Checking(Option<std::thread::JoinHandle<Result<(), StorageError>>>);
+
+impl Checking {
+    /// Waits for the check: `Ok` when every input passed.
+    pub fn wait(self) -> Result<(), StorageError> {
+        match self.0 {
+            None => Ok(()),
+            Some(h) => h.join().unwrap_or_else(|_| {
+                Err(StorageError::Invalid(
+                    "vérification des lignes interrompue / row verification crashed".into(),
+                ))
+            }),
+        }
+    }
+}
+
+impl Inputs {
+    /// Starts checking every input's rows as the merge does ([`merge::check_bytes`], on
+    /// connections of its own to the same bytes), while this thread may read them.
+    pub fn check(&self) -> Checking {
+        let todo: Vec<(String, PathBuf, std::time::Duration)> = self
+            .logs
+            .iter()
+            .map(|(p, l)| (l.uri(), p.clone(), l.limit()))
+            .collect();
+        Checking(Some(std::thread::spawn(move || {
+            todo.iter()
+                .try_for_each(|(uri, path, limit)| merge::check_bytes(uri, path, *limit))
+        })))
+    }
+}
+
+/// One log to export, and its check under way: the single input itself, read while it is
+/// checked, or several merged (so no session is written twice, and checked as they are
+/// merged) into a private folder, as `klub export` does for CSV.
+pub fn open_one(paths: &[PathBuf]) -> Result<(Inputs, Checking), StorageError> {
     if paths.len() == 1 {
-        let one = open_inputs(paths)?;
+        let one = open_unchecked(paths)?;
         if !one.logs.is_empty() {
-            return Ok(one);
+            let checking = one.check();
+            return Ok((one, checking));
         }
     }
     let dir = scratch()?;
     let tour = dir.path().join("export.db");
     merge::merge(paths, &tour)?;
     let log = db::open_ro(&tour)?;
-    Ok(Inputs {
-        logs: vec![(tour, log)],
-        _scratch: Some(dir),
-    })
+    Ok((
+        Inputs {
+            logs: vec![(tour, log)],
+            _scratch: Some(dir),
+        },
+        Checking(None),
+    ))
 }
 
 /// Pushes the logs, `batch` sessions per transaction; `progress` hears about every
