@@ -341,21 +341,10 @@ fn verify_landed(
 
 /// Checks one current-version input where it lies, as the merge checks what it copies:
 /// `quick_check`, then every row against the CHECKs of this software's own schema (not the
-/// input's). For readers that take a single log as it is (the warehouse's push and
-/// export) rather than merging it.
-pub fn check_in_place(log: &InputLog, path: &Path) -> Result<(), StorageError> {
-    if log.version() != schema::LATEST {
-        return Err(StorageError::Invalid(format!(
-            "{} : journal à mettre à jour, passez par klub merge / log needs an upgrade, use klub merge",
-            path.display()
-        )));
-    }
-    check_bytes(&log.uri(), path, log.limit())
-}
-
-/// [`check_in_place`] on connections of its own to `uri` ([`InputLog::uri`]: the same
-/// bytes), so that it can run on another thread while the log is read. The step rows, most
-/// of the work, are tested on a second connection, in parallel.
+/// input's). For readers that take a single log as it is (the warehouse's push and export)
+/// rather than merging it. It opens connections of its own to `uri` ([`InputLog::uri`]:
+/// the same bytes, hardened the same way), so it can run on another thread while the log
+/// is read; the step rows, most of the work, are tested on a second one, in parallel.
 pub fn check_bytes(uri: &str, path: &Path, limit: Duration) -> Result<(), StorageError> {
     let mut model = Connection::open_in_memory()?;
     schema::migrate(&mut model, Path::new(":memory:"))?;

@@ -1,9 +1,10 @@
 //! `klub push`: logs into the warehouse, checked as `klub merge` checks them.
 //!
-//! 1. Every input is opened through [`open_inputs`]: read where it lies, with the input
-//!    rules of `storage::input` (exact schema, no views or triggers, defensive mode) and
-//!    every row tested against the log's CHECKs, all of them before anything is sent: a
-//!    refused input leaves the database as it was.
+//! 1. Every input is opened where it lies, with the input rules of `storage::input` (exact
+//!    schema, no views or triggers, defensive mode), and every row is tested against the
+//!    log's CHECKs, as [`open_inputs`] does, on other threads while the push starts:
+//!    nothing is committed before every input passed, so a refused input leaves the
+//!    database as it was.
 //! 2. Every (id, station, seq) is then checked against the warehouse and the other inputs:
 //!    a session that claims another station or number than the one stored is refused, and
 //!    a station log holds one station only.
@@ -56,7 +57,7 @@ fn scratch() -> Result<PrivateDir, StorageError> {
 
 /// Opens every input with the rules of `klub merge`: [`input::open`] (schema, hardened
 /// connection), then `quick_check` and every row against the CHECKs
-/// ([`merge::check_in_place`]). A log of an older version is upgraded in a private copy
+/// ([`merge::check_bytes`]). A log of an older version is upgraded in a private copy
 /// first (as the merge does); an empty file holds nothing and is left out. The warehouse
 /// reads logs only through here or [`open_one`].
 pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
@@ -163,28 +164,37 @@ pub fn push(
     batch: usize,
     mut progress: impl FnMut(&Path, &PushReport),
 ) -> Result<PushReport, WarehouseError> {
-    let opened = open_inputs(inputs)?;
+    // The rows are checked on other threads while the push starts; nothing is committed
+    // before every input passed (see `push_log`).
+    let opened = open_unchecked(inputs)?;
+    let mut checking = Some(opened.check());
     for (input, log) in &opened.logs {
         one_station_per_station_log(log, input)?;
     }
     let mut client = target.connect()?;
     // Held until this connection closes; `migrate` and `purge` take it too.
     client.execute("SELECT pg_advisory_lock($1)", &[&pg::LOCK])?;
-    pg::migrate(&mut client)?;
+    if pg::version(&mut client)? != pg::latest() {
+        // A migration commits: only once the inputs passed.
+        checking.take().unwrap_or_default().wait()?;
+        pg::migrate(&mut client)?;
+    }
     let mut known = check_identities(&mut client, &opened.logs)?;
     let fence = pg::purged_before(&mut client)?;
     let mut report = PushReport::default();
     for (input, log) in &opened.logs {
         push_log(
             &mut client,
-            log,
-            input,
+            (log, input),
             (fence, batch.max(1)),
             &mut known,
+            &mut checking,
             &mut report,
             &mut progress,
         )?;
     }
+    // Inputs without a session to send were still checked.
+    checking.take().unwrap_or_default().wait()?;
     client.execute("SELECT pg_advisory_unlock($1)", &[&pg::LOCK])?;
     Ok(report)
 }
@@ -319,13 +329,14 @@ fn check_identities(
 }
 
 /// Loads one log, batch by batch. `known` holds the revision of every session of the
-/// inputs that the warehouse holds, this push's included.
+/// inputs that the warehouse holds, this push's included; `checking`, until it is waited
+/// for before the first commit, the inputs' check still under way.
 fn push_log(
     client: &mut Client,
-    log: &InputLog,
-    input: &Path,
+    (log, input): (&InputLog, &Path),
     (fence, batch): (i64, usize),
     known: &mut HashMap<String, i64>,
+    checking: &mut Option<Checking>,
     report: &mut PushReport,
     progress: &mut impl FnMut(&Path, &PushReport),
 ) -> Result<(), WarehouseError> {
@@ -350,6 +361,10 @@ fn push_log(
                 copy_rows(&mut tx, log, input, table, range, &taken, &mut reach)?;
             }
             reach.copy(&mut tx)?;
+        }
+        if let Some(c) = checking.take() {
+            // A refused input drops this first transaction: nothing was committed.
+            c.wait()?;
         }
         tx.commit()?;
         report.batches += 1;
