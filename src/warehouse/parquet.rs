@@ -26,8 +26,9 @@ use std::path::Path;
 use std::collections::HashMap;
 use std::sync::{Arc, mpsc};
 
-/// Rows per row group: large enough for good compression, small enough for memory.
-const ROW_GROUP: usize = 1 << 20;
+/// Rows per row group: large enough for good compression, small enough that the last one
+/// is encoded soon after the rows are read (each is encoded while the next is gathered).
+const ROW_GROUP: usize = 1 << 18;
 
 /// The type of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
