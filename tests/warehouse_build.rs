@@ -47,10 +47,7 @@ fn tree(args: &[&str]) -> Vec<String> {
 /// The cargo arguments `cargo deb` builds the station's package with.
 fn station_build() -> Vec<String> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
-    let cargo: toml::Table = std::fs::read_to_string(manifest)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let cargo: toml::Table = std::fs::read_to_string(manifest).unwrap().parse().unwrap();
     let deb = &cargo["package"]["metadata"]["deb"];
     let mut args = vec![];
     if deb.get("default-features").and_then(toml::Value::as_bool) == Some(false) {
@@ -82,7 +79,10 @@ fn the_station_package_brings_no_warehouse_crate() {
         "the package builds the station: {args:?}"
     );
     for c in WAREHOUSE {
-        assert!(!station.iter().any(|l| l == c), "{c} in the station's build");
+        assert!(
+            !station.iter().any(|l| l == c),
+            "{c} in the station's build"
+        );
     }
 }
 
@@ -106,7 +106,16 @@ fn klub_comes_with_the_warehouse_by_default_without_arrow() {
 #[test]
 fn the_kiosk_binary_links_no_warehouse_code() {
     let bin = Path::new(env!("CARGO_BIN_EXE_klub-kiosk"));
-    let found = holds(bin, &["tokio_postgres", "postgres_protocol", "native_tls", "libssl.so", "7parquet"]);
+    let found = holds(
+        bin,
+        &[
+            "tokio_postgres",
+            "postgres_protocol",
+            "native_tls",
+            "libssl.so",
+            "7parquet",
+        ],
+    );
     assert!(found.is_empty(), "{} holds {found:?}", bin.display());
     // The test can fail: the `klub` binary of the same build does hold them.
     #[cfg(feature = "warehouse")]

@@ -479,7 +479,10 @@ fn an_upgrade_from_version_1_fills_each_sessions_reach_as_a_push_does() {
     assert!(pushed.starts_with("80 "), "{pushed}");
     // The warehouse as version 1 left it: no reach table.
     pg.psql("DROP TABLE klub.session_reach; DELETE FROM klub.schema_version WHERE version = 2");
-    assert_eq!(pg.psql("SELECT to_regclass('klub.session_reach') IS NULL"), "t");
+    assert_eq!(
+        pg.psql("SELECT to_regclass('klub.session_reach') IS NULL"),
+        "t"
+    );
     let out = klub_ok(&["push", s(&a), "--postgres", &url]);
     assert!(out.contains("80 déjà présentes"), "{out}");
     assert_eq!(pg.psql("SELECT max(version) FROM klub.schema_version"), "2");

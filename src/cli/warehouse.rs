@@ -62,7 +62,10 @@ impl Period {
     #[cfg(feature = "warehouse")]
     pub fn log(&self, en: bool) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
         let mut client = self.client(en)?;
-        Ok(crate::warehouse::select::log_of(&mut client, &self.selection())?)
+        Ok(crate::warehouse::select::log_of(
+            &mut client,
+            &self.selection(),
+        )?)
     }
 
     /// The report over the selected tours and months.

@@ -11,8 +11,8 @@
 //! Written with Parquet's low-level column writer, without arrow, Snappy-compressed.
 
 use crate::report::export::pass_label;
-use crate::storage::read::{self, SessionRow};
 use crate::storage::input::PrivateDir;
+use crate::storage::read::{self, SessionRow};
 use crate::warehouse::WarehouseError;
 use crate::warehouse::push::Checking;
 use parquet::basic::{Compression, Encoding};
@@ -22,8 +22,8 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
-use std::path::Path;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, mpsc};
 
 /// Rows per row group: large enough for good compression, small enough that the last one
@@ -433,7 +433,10 @@ pub fn write(conn: &Connection, dir: &Path, key: Option<&[u8]>) -> Result<usize,
             for c in 2..5 {
                 match x.get_ref(c)? {
                     ValueRef::Null => steps.null(c + 1),
-                    v => steps.text(c + 1, shared.get(v.as_bytes().map_err(rusqlite::Error::from)?)),
+                    v => steps.text(
+                        c + 1,
+                        shared.get(v.as_bytes().map_err(rusqlite::Error::from)?),
+                    ),
                 }
             }
             match x.get::<_, Option<i64>>(5)? {

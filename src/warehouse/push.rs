@@ -236,8 +236,8 @@ const SESSIONS: &Table = &(
     "sessions",
     "SELECT k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev FROM sessions WHERE k BETWEEN ?1 AND ?2 ORDER BY k",
     &[
-        Text, Text, Int, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Int, Int,
-        Int, Int, Int, Text, Int,
+        Text, Text, Int, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Int, Int, Int,
+        Int, Int, Text, Int,
     ],
 );
 const CHILDREN: &[Table] = &[
@@ -449,7 +449,10 @@ impl Reach {
         for (id, r) in self.0 {
             copy.row(4);
             copy.text(&id);
-            copy.array(INT8, r.first_ids.keys().map(|s| Some(s.to_be_bytes().to_vec())));
+            copy.array(
+                INT8,
+                r.first_ids.keys().map(|s| Some(s.to_be_bytes().to_vec())),
+            );
             copy.array(TEXT, r.first_ids.into_values());
             copy.int(r.last);
             copy.flush_if_full()?;
@@ -574,7 +577,9 @@ impl<'a> BinaryCopy<'a> {
         for v in values {
             match v {
                 Some(b) => {
-                    body.extend_from_slice(&i32::try_from(b.len()).unwrap_or(i32::MAX).to_be_bytes());
+                    body.extend_from_slice(
+                        &i32::try_from(b.len()).unwrap_or(i32::MAX).to_be_bytes(),
+                    );
                     body.extend_from_slice(&b);
                 }
                 None => {
