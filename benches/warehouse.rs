@@ -8,11 +8,13 @@
 //! with an error when a goal is missed at the default size. `KLUB_BENCH_SESSIONS` changes
 //! the per-station count, `KLUB_BENCH_DIR` where the logs are kept between runs.
 //!
-//! Last runs (2-core machine, release, PostgreSQL 15, load 0.3–3): push 93–100 s against
-//! `\copy` 67–76 s (ratio 1.22–1.48); report 18.5–20.1 s; Parquet 25.8–28.6 s, 52.4 MB = 1/5.0
-//! of the 262 MB tour. The time goals are missed (see README).
+//! Last runs (2-core machine, release, PostgreSQL 15, load 2–6 from other builds): push
+//! 73.3 / 86.0 / 130.1 s against `\copy` 70.9 / 68.0 / 76.3 s (ratio 1.03 / 1.26 / 1.70: goal
+//! not met here); report 2.78 / 3.01 / 3.03 s; Parquet 8.50 / 12.6 / 17.3 s, 52.4 MB = 1/5.0
+//! of the 262 MB tour (see README).
 //!
-//! Run: `cargo bench --bench warehouse` (release; needs PostgreSQL and `psql`).
+//! Run: `cargo bench --no-default-features --features warehouse --bench warehouse` (release,
+//! no Bevy; needs PostgreSQL and `psql`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
