@@ -8,14 +8,16 @@
 //! with an error when a goal is missed at the default size. `KLUB_BENCH_SESSIONS` changes
 //! the per-station count, `KLUB_BENCH_DIR` where the logs are kept between runs.
 //!
-//! Last runs (2-core machine, release, PostgreSQL 15, load 0.3–3): push 93–100 s against
-//! `\copy` 67–76 s (ratio 1.22–1.48); report 18.5–20.1 s; Parquet 25.8–28.6 s, 52.4 MB = 1/5.0
-//! of the 262 MB tour. The time goals are missed (see README).
+//! Last runs (2-core machine, release, PostgreSQL 15, load 2–6 from other builds): push
+//! 73.3 / 86.0 / 130.1 s against `\copy` 70.9 / 68.0 / 76.3 s (ratio 1.03 / 1.26 / 1.70: goal
+//! not met here); report 2.78 / 3.01 / 3.03 s; Parquet 8.50 / 12.6 / 17.3 s, 52.4 MB = 1/5.0
+//! of the 262 MB tour (see README).
 //!
-//! Run: `cargo bench --bench warehouse` (release; needs PostgreSQL and `psql`).
+//! Run: `cargo bench --no-default-features --features warehouse --bench warehouse` (release,
+//! no Bevy; needs PostgreSQL and `psql`).
 
-#[path = "../tests/support/postgres.rs"]
-mod postgres;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use klub_kiosk::cli::simulate::{Args, simulate};
 use klub_kiosk::report::html;
@@ -181,7 +183,7 @@ fn main() {
         "tour: {STATIONS} × {per_station} sessions, {steps} step rows, {:.0} MB",
         tour_size as f64 / 1e6
     );
-    let Some(server) = postgres::Postgres::start() else {
+    let Some(server) = support::postgres::Postgres::start() else {
         eprintln!("PostgreSQL is needed for this benchmark");
         std::process::exit(1);
     };
@@ -189,17 +191,13 @@ fn main() {
     let target = pg::Target::parse(&server.url()).unwrap();
     let mut failed = vec![];
 
-    // Push; first, what checking the inputs alone costs (each merged alone into a scratch).
+    // Push; first, what checking the inputs alone costs (read in place, every row tested).
     let t0 = Instant::now();
-    {
-        let scratch = push::Scratch::new().unwrap();
-        for (k, p) in inputs.iter().enumerate() {
-            push::open_input(std::slice::from_ref(p), &scratch.0.join(format!("{k}.db"))).unwrap();
-        }
-    }
+    drop(push::open_inputs(&inputs).unwrap());
+    let check_time = t0.elapsed();
     println!(
-        "  of which checking the 8 inputs as klub merge does: {:.2} s",
-        t0.elapsed().as_secs_f64()
+        "  checking the 8 inputs as klub merge does: {:.2} s",
+        check_time.as_secs_f64()
     );
     let t0 = Instant::now();
     let r = push::push(&target, &inputs, 10_000, |_, _| {}).unwrap();
@@ -258,34 +256,48 @@ fn main() {
         push_time.as_secs_f64() / copy_time.as_secs_f64()
     );
     assert_eq!(n, (STATIONS as u64 * per_station).to_string());
+    if full && push_time > copy_time {
+        failed.push(format!(
+            "push {:.2} s > \\copy {:.2} s",
+            push_time.as_secs_f64(),
+            copy_time.as_secs_f64()
+        ));
+    }
 
     // Report over PostgreSQL.
+    let opts = html::Options {
+        lang: klub_kiosk::domain::text::Lang::Fr,
+        include_simulated: true,
+    };
     let t0 = Instant::now();
     let mut client = pg::connect_current(&target).unwrap();
-    let log = select::log_of(
+    let data = select::report_data(
         &mut client,
         &select::Selection {
             tours: vec!["bench".into()],
             months: vec![],
         },
+        &opts,
     )
     .unwrap();
-    let copied = t0.elapsed();
-    let rep = html::build(
-        &log,
-        &html::Options {
-            lang: klub_kiosk::domain::text::Lang::Fr,
-            include_simulated: true,
-        },
-    )
-    .unwrap();
+    let queried = t0.elapsed();
+    let rep = html::build_from(data, &opts);
     let report_time = t0.elapsed();
     println!(
-        "klub report --postgres --tour bench --include-simulated: {} sessions, {:.2} s ({:.2} s copying the tour out of PostgreSQL)",
+        "klub report --postgres --tour bench --include-simulated: {} sessions, {:.2} s ({:.2} s of queries in PostgreSQL)",
         rep.sessions,
         report_time.as_secs_f64(),
-        copied.as_secs_f64()
+        queried.as_secs_f64()
     );
+    // The same report over the merged tour log, for comparison (and equality).
+    let t0 = Instant::now();
+    let local = html::build(&db::open_ro(&tour).unwrap(), &opts).unwrap();
+    println!(
+        "  the same report over the merged SQLite tour: {:.2} s, identical: {}",
+        t0.elapsed().as_secs_f64(),
+        local.html == rep.html
+    );
+    assert!(local.html == rep.html, "the reports differ");
     if full && report_time > REPORT_BUDGET {
         failed.push(format!("report {:.2} s > 5 s", report_time.as_secs_f64()));
     }
@@ -294,17 +306,14 @@ fn main() {
     let pq = dir.join("wh-parquet");
     let _ = std::fs::remove_dir_all(&pq);
     let t0 = Instant::now();
-    // Dropped before any exit below, so the scratch is removed.
-    let scratch = push::Scratch::new().unwrap();
-    let conn = push::open_input(std::slice::from_ref(&tour), &scratch.0.join("export.db")).unwrap();
-    let opened = t0.elapsed();
-    parquet::write(&conn, &pq, Some(&[7u8; 32])).unwrap();
+    // The input is checked on other threads while it is read and written.
+    let (opened, checking) = push::open_one(std::slice::from_ref(&tour)).unwrap();
+    parquet::write_checked(&opened.logs[0].1, &pq, Some(&[7u8; 32]), checking).unwrap();
     let parquet_time = t0.elapsed();
     let size = dir_size(&pq);
     println!(
-        "klub export --parquet: {:.2} s ({:.2} s checking the input as klub merge does), {:.1} MB = 1/{:.1} of the SQLite tour",
+        "klub export --parquet: {:.2} s (the input checked as klub merge does meanwhile), {:.1} MB = 1/{:.1} of the SQLite tour",
         parquet_time.as_secs_f64(),
-        opened.as_secs_f64(),
         size as f64 / 1e6,
         tour_size as f64 / size as f64
     );
@@ -317,7 +326,7 @@ fn main() {
     if size * 4 > tour_size {
         failed.push("parquet files larger than 1/4 of the SQLite file".into());
     }
-    drop((conn, scratch, server));
+    drop((opened, server));
     if !failed.is_empty() {
         eprintln!("goals missed: {}", failed.join("; "));
         std::process::exit(1);

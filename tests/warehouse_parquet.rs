@@ -16,11 +16,7 @@ fn pyarrow() -> bool {
         .output()
         .is_ok_and(|o| o.status.success());
     if !ok {
-        assert!(
-            std::env::var("CI").is_err(),
-            "python3 with pyarrow is missing (installed by .ci/setup)"
-        );
-        eprintln!("SKIPPED: python3 with pyarrow is not installed");
+        support::ci::missing("python3 with pyarrow", "installed by .ci/setup");
     }
     ok
 }
@@ -134,6 +130,49 @@ fn parquet_matches_the_csv_export_row_by_row() {
         &[&pq],
     );
     assert_eq!(offsets.trim(), "[0, 172800000]");
+}
+
+#[test]
+fn one_log_is_read_in_place_and_a_tampered_one_exports_nothing() {
+    if !pyarrow() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let a = simulate(dir.path(), "borne-a", 60, 35, "printemps");
+    let key = "cd".repeat(32);
+    let (csv, pq) = (dir.path().join("csv"), dir.path().join("pq"));
+    klub_ok(&["export", s(&a), "--out", s(&csv), "--hash-key", &key]);
+    klub_ok(&["export", s(&a), "--parquet", s(&pq), "--hash-key", &key]);
+    let report = python(COMPARE, &[&csv, &pq]);
+    assert!(report.contains("sessions 60"), "{report}");
+    // Edited by hand around its CHECKs: a name where an answer goes, in step rows (the
+    // rows checked while the export writes).
+    let tampered = simulate(dir.path(), "borne-t", 20, 36, "printemps");
+    {
+        let c = Connection::open(&tampered).unwrap();
+        c.pragma_update(None, "ignore_check_constraints", "ON")
+            .unwrap();
+        let n = c
+            .execute(
+                "UPDATE steps SET answer = 'Marie Dupont' WHERE answer IS NOT NULL AND session = 2",
+                [],
+            )
+            .unwrap();
+        assert!(n > 0);
+    }
+    let out_dir = dir.path().join("pq-t");
+    let out = klub(&["export", s(&tampered), "--parquet", s(&out_dir)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("endommagé") && err.contains("steps"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(&out_dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(left.is_empty(), "written from a refused input: {left:?}");
 }
 
 #[test]

@@ -198,22 +198,17 @@ pub fn run_report(a: &ReportArgs, lang: Lang) -> CliResult {
     if let Some(dir) = &a.png {
         check_output(dir, &inputs, a.force).map_err(|r| r.message(lang))?;
     }
-    let (input, warehouse);
-    let conn: &rusqlite::Connection = match &a.db {
-        Some(db) => {
-            input = db::open_ro(db).map_err(clean)?;
-            &input
-        }
-        None => {
-            warehouse = a.warehouse.log(lang)?;
-            &warehouse
-        }
-    };
     let opts = report::html::Options {
         lang,
         include_simulated: a.include_simulated,
     };
-    let r = report::html::build(conn, &opts).map_err(clean)?;
+    let r = match &a.db {
+        Some(db) => {
+            let input = db::open_ro(db).map_err(clean)?;
+            report::html::build(&input, &opts).map_err(clean)?
+        }
+        None => a.warehouse.report(&opts, lang)?,
+    };
     write_atomic(&a.out, r.html.as_bytes()).map_err(|e| format!("{} : {e}", a.out.display()))?;
     if let Some(dir) = &a.png {
         std::fs::create_dir_all(dir).map_err(|e| format!("{} : {e}", dir.display()))?;

@@ -156,9 +156,10 @@ pub enum CliError {
     #[cfg(feature = "warehouse")]
     #[error(transparent)]
     Warehouse(#[from] crate::warehouse::WarehouseError),
-    /// The warehouse commands, which keep their own boxed errors.
-    #[error("{0}")]
-    Other(Box<dyn std::error::Error>),
+    /// The warehouse's PostgreSQL client.
+    #[cfg(feature = "warehouse")]
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
 }
 
 impl From<String> for CliError {
@@ -170,12 +171,6 @@ impl From<String> for CliError {
 impl From<&str> for CliError {
     fn from(message: &str) -> CliError {
         CliError::Message(message.to_owned())
-    }
-}
-
-impl From<Box<dyn std::error::Error>> for CliError {
-    fn from(e: Box<dyn std::error::Error>) -> CliError {
-        CliError::Other(e)
     }
 }
 
@@ -216,8 +211,6 @@ mod tests {
         };
         assert_eq!(CliError::from(refusal).to_string(), "refusé / refused");
         assert_eq!(CliError::from("à la main").to_string(), "à la main");
-        let boxed: Box<dyn std::error::Error> = "entrepôt".into();
-        assert_eq!(CliError::from(boxed).to_string(), "entrepôt");
         let storage = crate::storage::StorageError::BadId {
             fr: "métier",
             en: "trade",

@@ -1,7 +1,7 @@
 //! `klub push`, and the warehouse's side of `report`, `stats`, `purge` and `export`
 //! (feature `warehouse`: PostgreSQL and Parquet).
 
-use crate::cli::CliResult;
+use crate::cli::{CliError, CliResult};
 use crate::domain::text::Lang;
 use std::path::PathBuf;
 
@@ -42,7 +42,7 @@ pub struct Period {
 }
 
 #[cfg(not(feature = "warehouse"))]
-fn without(lang: Lang) -> Box<dyn std::error::Error> {
+fn without(lang: Lang) -> CliError {
     t(
         lang,
         "ce klub est construit sans l'entrepôt (fonction « warehouse ») : PostgreSQL et Parquet indisponibles",
@@ -59,10 +59,32 @@ impl Period {
         format!("PostgreSQL : {}", parts.join(", "))
     }
 
-    /// The selected tours and months, copied into an in-memory log.
+    /// The selected tours and months' sessions, copied into an in-memory log (for stats).
     #[cfg(feature = "warehouse")]
-    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
-        use crate::warehouse::{pg, select};
+    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, CliError> {
+        let mut client = self.client(lang)?;
+        Ok(crate::warehouse::select::log_of(
+            &mut client,
+            &self.selection(),
+        )?)
+    }
+
+    /// The report over the selected tours and months.
+    #[cfg(feature = "warehouse")]
+    pub fn report(
+        &self,
+        o: &crate::report::html::Options,
+        lang: Lang,
+    ) -> Result<crate::report::html::Report, CliError> {
+        use crate::warehouse::select;
+        let mut client = self.client(lang)?;
+        let data = select::report_data(&mut client, &self.selection(), o)?;
+        Ok(crate::report::html::build_from(data, o))
+    }
+
+    #[cfg(feature = "warehouse")]
+    fn client(&self, lang: Lang) -> Result<postgres::Client, CliError> {
+        use crate::warehouse::pg;
         let url = self.postgres.as_deref().ok_or_else(|| {
             t(
                 lang,
@@ -70,17 +92,30 @@ impl Period {
                 "a log or --postgres expected",
             )
         })?;
-        let mut client = pg::connect_current(&pg::Target::parse(url)?)?;
-        let sel = select::Selection {
+        Ok(pg::connect_current(&pg::Target::parse(url)?)?)
+    }
+
+    #[cfg(feature = "warehouse")]
+    fn selection(&self) -> crate::warehouse::select::Selection {
+        crate::warehouse::select::Selection {
             tours: self.tour.clone(),
             months: self.month.clone(),
-        };
-        Ok(select::log_of(&mut client, &sel)?)
+        }
+    }
+
+    /// Without the warehouse there is no report to make.
+    #[cfg(not(feature = "warehouse"))]
+    pub fn report(
+        &self,
+        _: &crate::report::html::Options,
+        lang: Lang,
+    ) -> Result<crate::report::html::Report, CliError> {
+        Err(without(lang))
     }
 
     /// Without the warehouse there is nothing to read.
     #[cfg(not(feature = "warehouse"))]
-    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, Box<dyn std::error::Error>> {
+    pub fn log(&self, lang: Lang) -> Result<rusqlite::Connection, CliError> {
         Err(without(lang))
     }
 }
@@ -128,7 +163,7 @@ pub fn run_push(_: &PushArgs, lang: Lang) -> CliResult {
 
 /// `klub purge --postgres`: returns how many sessions were deleted.
 #[cfg(feature = "warehouse")]
-pub fn purge(url: &str, cutoff_ms: i64, lang: Lang) -> Result<usize, Box<dyn std::error::Error>> {
+pub fn purge(url: &str, cutoff_ms: i64, lang: Lang) -> Result<usize, CliError> {
     use crate::warehouse::pg;
     let mut client = pg::Target::parse(url)?.connect()?;
     let r = pg::purge_before(&mut client, cutoff_ms)?;
@@ -146,7 +181,7 @@ pub fn purge(url: &str, cutoff_ms: i64, lang: Lang) -> Result<usize, Box<dyn std
 
 /// Without the warehouse there is nothing to purge.
 #[cfg(not(feature = "warehouse"))]
-pub fn purge(_: &str, _: i64, lang: Lang) -> Result<usize, Box<dyn std::error::Error>> {
+pub fn purge(_: &str, _: i64, lang: Lang) -> Result<usize, CliError> {
     Err(without(lang))
 }
 
@@ -156,23 +191,29 @@ pub fn run_export(
     a: &crate::cli::log::ExportArgs,
     key: Option<&[u8]>,
     lang: Lang,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), CliError> {
     use crate::warehouse::{opendata, parquet, push};
     if a.parquet.is_none() && a.open_data.is_none() {
         return Ok(());
     }
-    let scratch = push::Scratch::new()?;
-    let log = push::open_input(&a.dbs, &scratch.0.join("export.db"))?;
+    let (inputs, checking) = push::open_one(&a.dbs)?;
+    let Some((_, log)) = inputs.logs.first() else {
+        return Err(t(lang, "aucune session à exporter", "no session to export").into());
+    };
+    let mut checking = Some(checking);
     if let Some(dir) = &a.parquet {
-        let n = parquet::write(&log, dir, key)?;
+        let n = parquet::write_checked(log, dir, key, checking.take().unwrap_or_default())?;
         println!(
             "{n} {} {} (Parquet)",
             t(lang, "sessions exportées dans", "sessions exported to"),
             dir.display()
         );
     }
+    if let Some(c) = checking {
+        c.wait()?;
+    }
     if let Some(dir) = &a.open_data {
-        let n = opendata::write(&log, dir)?;
+        let n = opendata::write(log, dir)?;
         println!(
             "{n} {} {}",
             t(
@@ -192,7 +233,7 @@ pub fn run_export(
     a: &crate::cli::log::ExportArgs,
     _: Option<&[u8]>,
     lang: Lang,
-) -> Result<(), Box<dyn std::error::Error>> {
+) -> Result<(), CliError> {
     if a.parquet.is_some() || a.open_data.is_some() {
         return Err(without(lang));
     }

@@ -153,20 +153,50 @@ fn fmt_duration(ms: i64) -> String {
     format!("{} min {:02} s", s / 60, s % 60)
 }
 
-/// Builds the report from a tour log.
-pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
-    let l = L { lang: o.lang };
-    let sources: Vec<Source> = if o.include_simulated {
+/// What the report reads: the sessions counted, in tour order, and three aggregates of
+/// their steps, profiles and trades (a warehouse computes these itself).
+#[derive(Clone, Debug, Default)]
+pub struct Data {
+    /// [`read::sessions`] of the sources counted.
+    pub sessions: Vec<SessionRow>,
+    /// [`read::step_reach`].
+    pub reach: Vec<read::StepReach>,
+    /// [`read::readings`].
+    pub readings: Vec<(String, String, i64)>,
+    /// [`read::matched_trades`].
+    pub matched: Vec<(String, i64)>,
+}
+
+/// The sources a report counts.
+pub fn sources(o: &Options) -> Vec<Source> {
+    if o.include_simulated {
         vec![Source::Visitor, Source::Simulated]
     } else {
         vec![Source::Visitor]
+    }
+}
+
+/// Builds the report from a tour log.
+pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
+    let sources = sources(o);
+    let data = Data {
+        sessions: read::sessions(conn, &sources)?,
+        reach: read::step_reach(conn, &sources)?,
+        readings: read::readings(conn, &sources)?,
+        matched: read::matched_trades(conn, &sources)?,
     };
+    Ok(build_from(data, o))
+}
+
+/// Builds the report from what it reads.
+pub fn build_from(data: Data, o: &Options) -> Report {
+    let l = L { lang: o.lang };
     let stamp = o.include_simulated.then(|| {
         l.t("données simulées", "simulated data (données simulées)")
             .to_owned()
     });
     let stamp = stamp.as_deref();
-    let rows = read::sessions(conn, &sources)?;
+    let rows = data.sessions;
     let mut charts: Vec<(String, String, String)> = vec![];
     let mut chart = |name: &str, title: &str, b: Vec<Bar>, note: String| {
         charts.push((name.to_owned(), bars(title, &b, stamp), note));
@@ -230,7 +260,7 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
     );
 
     // Completion and drop-off per step, per scenario.
-    let reach = read::step_reach(conn, &sources)?;
+    let reach = data.reach;
     let per_scenario = count_by(&rows, |r| r.scenario.clone());
     let mut completed: BTreeMap<String, i64> = BTreeMap::new();
     for r in rows
@@ -348,7 +378,7 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
     // Strongest areas.
     let mut areas: HashMap<char, i64> = HashMap::new();
     let (mut flat, mut few) = (0, 0);
-    for (reading, strongest, n) in read::readings(conn, &sources)? {
+    for (reading, strongest, n) in data.readings {
         match reading.as_str() {
             "strengths" => {
                 for c in strongest.chars() {
@@ -393,7 +423,7 @@ pub fn build(conn: &Connection, o: &Options) -> Result<Report, StorageError> {
     );
 
     // Trades: most matched, most explored.
-    let matched = read::matched_trades(conn, &sources)?;
+    let matched = data.matched;
     chart(
         "metiers-proposes",
         l.t(
@@ -584,9 +614,9 @@ th{{background:#f2f2f2}}.note{{background:#fff6d6;padding:.8em;border-left:4px s
     }
     html.push_str(&tabs);
     html.push_str("</body></html>\n");
-    Ok(Report {
+    Report {
         html,
         charts: charts.into_iter().map(|(n, s, _)| (n, s)).collect(),
         sessions: rows.len(),
-    })
+    }
 }

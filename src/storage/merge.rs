@@ -334,22 +334,91 @@ fn verify_landed(
     // The copier's commits wait for this reader's statement to end, and the reverse.
     conn.busy_timeout(VERIFY_WAIT)?;
     for Landed { input, lo, hi } in arrivals {
-        for (table, key, test) in tests {
-            let bad: i64 = conn.query_row(
-                &format!(
-                    "SELECT count(*) FROM main.\"{table}\" WHERE {key} > ?1 AND {key} <= ?2 AND ({test})"
+        rows_pass(&conn, &input, tests, Some((lo, hi)))?;
+    }
+    Ok(())
+}
+
+/// Checks one current-version input where it lies, as the merge checks what it copies:
+/// `quick_check`, then every row against the CHECKs of this software's own schema (not the
+/// input's). For readers that take a single log as it is (the warehouse's push and export)
+/// rather than merging it. It opens connections of its own to `uri` ([`InputLog::uri`]:
+/// the same bytes, hardened the same way), so it can run on another thread while the log
+/// is read; the step rows, most of the work, are tested on a second one, in parallel.
+pub fn check_bytes(uri: &str, path: &Path, limit: Duration) -> Result<(), StorageError> {
+    let mut model = Connection::open_in_memory()?;
+    schema::migrate(&mut model, Path::new(":memory:"))?;
+    let (steps, rest): (Vec<_>, Vec<_>) = violation_tests(&model)?
+        .into_iter()
+        .partition(|(table, _, _)| table == "steps");
+    let open = move |uri: &str, p: &Path| -> Result<Connection, StorageError> {
+        let conn = Connection::open_with_flags(
+            uri,
+            OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_URI
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| schema::classify(e, p))?;
+        input::harden(&conn, limit).map_err(|e| input::classify(e, p, limit))?;
+        if input::check_schema(&conn, "main", p)? != schema::LATEST {
+            return Err(StorageError::Invalid(format!(
+                "{} : le journal a changé pendant sa lecture / the log changed while it was read",
+                p.display()
+            )));
+        }
+        Ok(conn)
+    };
+    let (u, p) = (uri.to_owned(), path.to_owned());
+    let second = std::thread::spawn(move || -> Result<(), StorageError> {
+        let conn = open(&u, &p)?;
+        rows_pass(&conn, &p, &steps, None).map_err(|e| in_input(e, &p, limit))
+    });
+    let first = open(uri, path).and_then(|conn| {
+        db::check(&conn, path)
+            .and_then(|()| rows_pass(&conn, path, &rest, None))
+            .map_err(|e| in_input(e, path, limit))
+    });
+    let second = second.join().unwrap_or_else(|_| {
+        Err(StorageError::Invalid(
+            "vérification des lignes interrompue / row verification crashed".into(),
+        ))
+    });
+    first.and(second)
+}
+
+/// An SQLite error while reading an input, as [`input::classify`] words it.
+fn in_input(e: StorageError, path: &Path, limit: Duration) -> StorageError {
+    match e {
+        StorageError::Sql(e) => input::classify(e, path, limit),
+        e => e,
+    }
+}
+
+/// Fails on the first table with a row that breaks its CHECKs (`tests` as from
+/// [`violation_tests`]), among the rows whose session key is in `(lo, hi]` if given.
+fn rows_pass(
+    conn: &Connection,
+    path: &Path,
+    tests: &[(String, String, String)],
+    within: Option<(i64, i64)>,
+) -> Result<(), StorageError> {
+    for (table, key, test) in tests {
+        let (range, bounds) = match within {
+            Some((lo, hi)) => (format!("{key} > ?1 AND {key} <= ?2 AND "), vec![lo, hi]),
+            None => (String::new(), vec![]),
+        };
+        let bad: i64 = conn.query_row(
+            &format!("SELECT count(*) FROM main.\"{table}\" WHERE {range}({test})"),
+            rusqlite::params_from_iter(bounds),
+            |r| r.get(0),
+        )?;
+        if bad > 0 {
+            return Err(StorageError::Damaged {
+                path: path.to_owned(),
+                detail: format!(
+                    "{bad} ligne(s) de « {table} » enfreignent les règles du journal (CHECK) : fichier modifié à la main ? / {bad} row(s) of {table} break the log's CHECK rules: edited by hand?"
                 ),
-                [lo, hi],
-                |r| r.get(0),
-            )?;
-            if bad > 0 {
-                return Err(StorageError::Damaged {
-                    path: input,
-                    detail: format!(
-                        "{bad} ligne(s) de « {table} » enfreignent les règles du journal (CHECK) : fichier modifié à la main ? / {bad} row(s) of {table} break the log's CHECK rules: edited by hand?"
-                    ),
-                });
-            }
+            });
         }
     }
     Ok(())

@@ -116,8 +116,12 @@ pub fn sessions(conn: &Connection, sources: &[Source]) -> Result<Vec<SessionRow>
     let rows: Vec<SessionRow> = stmt
         .query_map([], session_row)?
         .collect::<rusqlite::Result<_>>()?;
+    Ok(tour_order(rows))
+}
+
+/// Puts sessions listed by station then sequence number in tour order (see [`sessions`]).
+pub fn tour_order(mut rows: Vec<SessionRow>) -> Vec<SessionRow> {
     let rank = stop_ranks(&rows);
-    let mut rows = rows;
     rows.sort_by(|a, b| {
         let ra = rank[a.stop.as_deref().unwrap_or("")];
         let rb = rank[b.stop.as_deref().unwrap_or("")];
@@ -127,7 +131,7 @@ pub fn sessions(conn: &Connection, sources: &[Source]) -> Result<Vec<SessionRow>
             .then_with(|| a.station.cmp(&b.station))
             .then(a.seq.cmp(&b.seq))
     });
-    Ok(rows)
+    rows
 }
 
 /// Each stop's (mean position in the stations' sequences, median corrected start time).

@@ -3,9 +3,10 @@
 //!
 //! - [`pg`]: connecting (no password in the URL, TLS off localhost), the `klub` schema and
 //!   its migrations, purge and aggregates;
-//! - [`push`]: loading logs checked as `klub merge` checks them, in bounded `COPY` batches;
-//! - [`select`]: a tour's or a month's rows copied back into an in-memory log, so the report
-//!   and the stats are the very ones of a tour log;
+//! - [`push`]: loading logs checked as `klub merge` checks them, in bounded binary `COPY`
+//!   batches;
+//! - [`select`]: what the report reads from a tour log, computed by the server for whole
+//!   tours or months, so the report is the very one of a tour log; the stats' sessions;
 //! - [`parquet`]: sessions, steps and profiles as Parquet, typed for DuckDB, pandas, Spark;
 //! - [`opendata`]: counts by stop × month × public, rounded as in the report.
 

@@ -11,19 +11,24 @@
 //! Written with Parquet's low-level column writer, without arrow, Snappy-compressed.
 
 use crate::report::export::pass_label;
+use crate::storage::input::PrivateDir;
 use crate::storage::read::{self, SessionRow};
 use crate::warehouse::WarehouseError;
+use crate::warehouse::push::Checking;
 use parquet::basic::{Compression, Encoding};
 use parquet::data_type::{ByteArray, ByteArrayType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use rusqlite::types::ValueRef;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, mpsc};
 
-/// Rows per row group: large enough for good compression, small enough for memory.
-const ROW_GROUP: usize = 1 << 20;
+/// Rows per row group: large enough for good compression, small enough that the last one
+/// is encoded soon after the rows are read (each is encoded while the next is gathered).
+const ROW_GROUP: usize = 1 << 18;
 
 /// The type of a column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,13 +69,41 @@ fn oi(n: Option<i64>) -> V {
 /// A column: name, kind, whether it may be missing.
 pub type Col = (&'static str, Kind, bool);
 
-/// A Parquet file written row group by row group.
+/// A Parquet file written row group by row group: rows are gathered column by column
+/// here, and each full row group is encoded and written by a thread of its own while the
+/// next one is read.
 pub struct Table {
-    path: PathBuf,
     cols: &'static [Col],
-    writer: SerializedFileWriter<std::fs::File>,
-    rows: Vec<Vec<V>>,
-    written: usize,
+    bufs: Vec<Buf>,
+    rows: usize,
+    groups: Option<mpsc::SyncSender<(Vec<Buf>, usize)>>,
+    encoder: std::thread::JoinHandle<Result<usize, WarehouseError>>,
+}
+
+/// One column's values for the row group being gathered, and its definition levels.
+#[derive(Default)]
+struct Buf {
+    bytes: Vec<ByteArray>,
+    ints: Vec<i64>,
+    defs: Vec<i16>,
+    nulls: usize,
+}
+
+/// Equal strings share one buffer: a value repeated on millions of rows (an enumeration,
+/// a session id on each of its steps) is allocated once.
+#[derive(Default)]
+pub struct Interner(HashMap<Box<[u8]>, ByteArray>);
+
+impl Interner {
+    /// The shared copy of `b`.
+    pub fn get(&mut self, b: &[u8]) -> ByteArray {
+        if let Some(v) = self.0.get(b) {
+            return v.clone();
+        }
+        let v = ByteArray::from(b.to_vec());
+        self.0.insert(b.into(), v.clone());
+        v
+    }
 }
 
 fn schema_of(name: &str, cols: &[Col]) -> String {
@@ -120,85 +153,136 @@ impl Table {
             source: e,
         })?;
         let writer = SerializedFileWriter::new(file, schema, Arc::new(props.build()))?;
+        // One row group waits while the next is gathered: memory stays bounded.
+        let (groups, received) = mpsc::sync_channel(1);
+        let encoder = std::thread::spawn(move || encode(writer, cols, &path, received));
         Ok(Table {
-            path,
             cols,
-            writer,
-            rows: Vec::with_capacity(ROW_GROUP),
-            written: 0,
+            bufs: cols.iter().map(|_| Buf::default()).collect(),
+            rows: 0,
+            groups: Some(groups),
+            encoder,
         })
     }
 
-    /// Adds a row (one value per column, in order).
-    pub fn row(&mut self, row: Vec<V>) -> Result<(), WarehouseError> {
-        debug_assert_eq!(row.len(), self.cols.len());
-        self.rows.push(row);
-        if self.rows.len() >= ROW_GROUP {
+    /// Column `c` of the current row: a string.
+    pub fn text(&mut self, c: usize, v: ByteArray) {
+        let b = &mut self.bufs[c];
+        b.bytes.push(v);
+        b.defs.push(1);
+    }
+
+    /// Column `c` of the current row: an integer (milliseconds for [`Kind::Time`]).
+    pub fn int(&mut self, c: usize, v: i64) {
+        let b = &mut self.bufs[c];
+        b.ints.push(v);
+        b.defs.push(1);
+    }
+
+    /// Column `c` of the current row: missing.
+    pub fn null(&mut self, c: usize) {
+        let b = &mut self.bufs[c];
+        b.defs.push(0);
+        b.nulls += 1;
+    }
+
+    /// Ends the current row (every column was given a value).
+    pub fn end_row(&mut self) -> Result<(), WarehouseError> {
+        self.rows += 1;
+        if self.rows >= ROW_GROUP {
             self.flush()?;
         }
         Ok(())
     }
 
+    /// Adds a row (one value per column, in order).
+    pub fn row(&mut self, row: Vec<V>) -> Result<(), WarehouseError> {
+        debug_assert_eq!(row.len(), self.cols.len());
+        for (c, v) in row.into_iter().enumerate() {
+            match v {
+                V::T(s) => self.text(c, ByteArray::from(s.into_bytes())),
+                V::I(n) => self.int(c, n),
+                V::Null => self.null(c),
+            }
+        }
+        self.end_row()
+    }
+
+    /// Hands the gathered row group to the encoder.
     fn flush(&mut self) -> Result<(), WarehouseError> {
-        if self.rows.is_empty() {
+        if self.rows == 0 {
             return Ok(());
         }
-        let mut rg = self.writer.next_row_group()?;
-        let mut k = 0;
-        while let Some(mut col) = rg.next_column()? {
-            let (name, kind, nullable) = self.cols[k];
-            let defs: Vec<i16> = self
-                .rows
-                .iter()
-                .map(|r| i16::from(!matches!(r[k], V::Null)))
-                .collect();
-            let defs = nullable.then_some(defs.as_slice());
-            match kind {
-                Kind::Id | Kind::Enum => {
-                    let vals: Vec<ByteArray> = self
-                        .rows
-                        .iter()
-                        .filter_map(|r| match &r[k] {
-                            V::T(s) => Some(ByteArray::from(s.as_bytes().to_vec())),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<ByteArrayType>()
-                        .write_batch(&vals, defs, None)?;
-                }
-                Kind::Int | Kind::Time => {
-                    let vals: Vec<i64> = self
-                        .rows
-                        .iter()
-                        .filter_map(|r| match r[k] {
-                            V::I(n) => Some(n),
-                            _ => None,
-                        })
-                        .collect();
-                    col.typed::<Int64Type>().write_batch(&vals, defs, None)?;
-                }
-            }
-            if !nullable && self.rows.iter().any(|r| matches!(r[k], V::Null)) {
-                return Err(WarehouseError::Refused(format!(
-                    "{} : colonne {name} vide / empty column",
-                    self.path.display()
-                )));
-            }
-            col.close()?;
-            k += 1;
+        let bufs = std::mem::replace(
+            &mut self.bufs,
+            self.cols.iter().map(|_| Buf::default()).collect(),
+        );
+        let sent = self
+            .groups
+            .as_ref()
+            .is_some_and(|g| g.send((bufs, self.rows)).is_ok());
+        self.rows = 0;
+        if !sent {
+            // The encoder stopped on an error: `finish` reports it.
+            return Err(WarehouseError::Refused(
+                "Parquet : écriture interrompue / writing stopped".into(),
+            ));
         }
-        rg.close()?;
-        self.written += self.rows.len();
-        self.rows.clear();
         Ok(())
     }
 
     /// Writes what is left and the footer; returns the number of rows.
     pub fn finish(mut self) -> Result<usize, WarehouseError> {
-        self.flush()?;
-        self.writer.close()?;
-        Ok(self.written)
+        let flushed = self.flush();
+        drop(self.groups.take());
+        let written = self.encoder.join().unwrap_or_else(|_| {
+            Err(WarehouseError::Refused(
+                "Parquet : écriture interrompue / writing crashed".into(),
+            ))
+        })?;
+        flushed?;
+        Ok(written)
     }
+}
+
+/// The encoder's thread: writes each row group it receives, then the footer.
+fn encode(
+    mut writer: SerializedFileWriter<std::fs::File>,
+    cols: &'static [Col],
+    path: &Path,
+    groups: mpsc::Receiver<(Vec<Buf>, usize)>,
+) -> Result<usize, WarehouseError> {
+    let mut written = 0;
+    for (bufs, rows) in groups {
+        let mut rg = writer.next_row_group()?;
+        let mut k = 0;
+        while let Some(mut col) = rg.next_column()? {
+            let (name, kind, nullable) = cols[k];
+            let b = &bufs[k];
+            if (!nullable && b.nulls > 0) || b.defs.len() != rows {
+                return Err(WarehouseError::Refused(format!(
+                    "{} : colonne {name} vide / empty column",
+                    path.display()
+                )));
+            }
+            let defs = nullable.then_some(b.defs.as_slice());
+            match kind {
+                Kind::Id | Kind::Enum => {
+                    col.typed::<ByteArrayType>()
+                        .write_batch(&b.bytes, defs, None)?;
+                }
+                Kind::Int | Kind::Time => {
+                    col.typed::<Int64Type>().write_batch(&b.ints, defs, None)?;
+                }
+            }
+            col.close()?;
+            k += 1;
+        }
+        rg.close()?;
+        written += rows;
+    }
+    writer.close()?;
+    Ok(written)
 }
 
 const SESSIONS: &[Col] = &[
@@ -289,6 +373,36 @@ fn session_row(r: &SessionRow, key: Option<&[u8]>) -> Vec<V> {
     ]
 }
 
+/// The files [`write`] makes.
+pub const FILES: [&str; 3] = ["sessions.parquet", "steps.parquet", "profiles.parquet"];
+
+/// [`write`] while the input is still being checked: the files are written into a private
+/// folder inside `dir` and moved into place only once `checking` says every row passed, so
+/// nothing leaves from an input that fails.
+pub fn write_checked(
+    conn: &Connection,
+    dir: &Path,
+    key: Option<&[u8]>,
+    checking: Checking,
+) -> Result<usize, WarehouseError> {
+    std::fs::create_dir_all(dir).map_err(|e| WarehouseError::Io {
+        path: dir.to_owned(),
+        source: e,
+    })?;
+    let staged = PrivateDir::create_in(dir, ".klub-parquet-")?;
+    let written = write(conn, staged.path(), key);
+    checking.wait()?;
+    let n = written?;
+    for f in FILES {
+        std::fs::rename(staged.path().join(f), dir.join(f)).map_err(|e| WarehouseError::Io {
+            path: dir.join(f),
+            source: e,
+        })?;
+    }
+    crate::fsio::sync_dir(dir);
+    Ok(n)
+}
+
 /// Writes `sessions.parquet`, `steps.parquet` and `profiles.parquet` from a log into `dir`,
 /// in the CSV export's order; `key` hashes pass ids (`None` keeps them). Returns the number
 /// of sessions.
@@ -302,21 +416,38 @@ pub fn write(conn: &Connection, dir: &Path, key: Option<&[u8]>) -> Result<usize,
     let mut sessions = Table::create(dir, "sessions", SESSIONS)?;
     let mut steps = Table::create(dir, "steps", STEPS)?;
     let mut profs = Table::create(dir, "profiles", PROFILES)?;
+    let mut shared = Interner::default();
+    // One cached statement, the step rows read in place: millions of them, no copy.
+    let mut read_steps = conn.prepare_cached(
+        "SELECT n, step, step_id, left_by, answer, ms, wall_ms, mono_ms FROM steps WHERE session = ?1 ORDER BY n",
+    )?;
     for r in &rows {
         sessions.row(session_row(r, key))?;
-        for s in read::steps(conn, r.key)? {
-            steps.row(vec![
-                t(&r.id),
-                V::I(s.n),
-                V::I(s.step),
-                ot(&s.step_id),
-                ot(&s.left_by),
-                ot(&s.answer),
-                oi(s.ms),
-                V::I(s.wall_ms + r.clock_offset_ms),
-                V::I(s.wall_ms),
-                V::I(s.mono_ms),
-            ])?;
+        let id = ByteArray::from(r.id.as_bytes().to_vec());
+        let mut found = read_steps.query([r.key])?;
+        while let Some(x) = found.next()? {
+            steps.text(0, id.clone());
+            for c in 0..2 {
+                steps.int(c + 1, x.get(c)?);
+            }
+            for c in 2..5 {
+                match x.get_ref(c)? {
+                    ValueRef::Null => steps.null(c + 1),
+                    v => steps.text(
+                        c + 1,
+                        shared.get(v.as_bytes().map_err(rusqlite::Error::from)?),
+                    ),
+                }
+            }
+            match x.get::<_, Option<i64>>(5)? {
+                Some(ms) => steps.int(6, ms),
+                None => steps.null(6),
+            }
+            let wall: i64 = x.get(6)?;
+            steps.int(7, wall + r.clock_offset_ms);
+            steps.int(8, wall);
+            steps.int(9, x.get(7)?);
+            steps.end_row()?;
         }
         if let Some(p) = profiles.get(&r.id) {
             let mut cells = vec![
@@ -336,6 +467,7 @@ pub fn write(conn: &Connection, dir: &Path, key: Option<&[u8]>) -> Result<usize,
             profs.row(cells)?;
         }
     }
+    drop(read_steps);
     sessions.finish()?;
     steps.finish()?;
     profs.finish()?;

@@ -324,9 +324,32 @@ fn v1() -> String {
 /// A session's month, Paris time, from its corrected start.
 pub const MONTH_SQL: &str = "to_char(to_timestamp((started_wall_ms + clock_offset_ms) / 1000.0) AT TIME ZONE 'Europe/Paris', 'YYYY-MM')";
 
+/// The advisory lock that keeps a migration, a push and a purge from running at once:
+/// 0x4B4C5542, "KLUB", as the log's application id.
+pub const LOCK: i64 = 0x4B4C_5542;
+
+/// Version 2: each session's reach, kept by the push beside its step rows, so that the
+/// report's reach and drop-off per step reads one short row per session instead of every
+/// step row: the steps shown (distinct, ascending), the id of each one's first row, and
+/// the step of its last row. Filled from the step rows already there.
+const V2: &str = "CREATE TABLE klub.session_reach (
+        session_id text PRIMARY KEY REFERENCES klub.sessions (id) ON DELETE CASCADE,
+        steps bigint[] NOT NULL CHECK (cardinality(steps) >= 1 AND array_position(steps, NULL) IS NULL),
+        step_ids text[] NOT NULL CHECK (cardinality(step_ids) = cardinality(steps)
+            AND array_to_string(step_ids, ',') ~ '^[a-z0-9,-]*$'),
+        last_step bigint NOT NULL CHECK (last_step = ANY (steps))
+    );
+    INSERT INTO klub.session_reach (session_id, steps, step_ids, last_step)
+        SELECT f.session_id, array_agg(f.step ORDER BY f.step), array_agg(f.step_id ORDER BY f.step), l.step
+        FROM (SELECT DISTINCT ON (session_id, step) session_id, step, step_id FROM klub.steps
+              ORDER BY session_id, step, n) f
+        JOIN (SELECT DISTINCT ON (session_id) session_id, step FROM klub.steps
+              ORDER BY session_id, n DESC) l USING (session_id)
+        GROUP BY f.session_id, l.step;";
+
 /// The migrations: entry `i` takes the schema from version `i` to `i + 1`. Append only.
 fn migrations() -> Vec<String> {
-    vec![v1()]
+    vec![v1(), V2.to_owned()]
 }
 
 /// The version this code writes.
@@ -356,8 +379,7 @@ pub fn migrate(client: &mut Client) -> Result<i32, WarehouseError> {
     let all = migrations();
     let latest = all.len() as i32;
     let mut tx = client.transaction()?;
-    // 0x4B4C5542, "KLUB", as the log's application id.
-    tx.batch_execute("SELECT pg_advisory_xact_lock(1263289666)")?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
     tx.batch_execute(
         "CREATE SCHEMA IF NOT EXISTS klub;
          CREATE TABLE IF NOT EXISTS klub.schema_version (
@@ -439,6 +461,8 @@ pub struct PurgeReport {
 pub fn purge_before(client: &mut Client, cutoff_ms: i64) -> Result<PurgeReport, WarehouseError> {
     migrate(client)?;
     let mut tx = client.transaction()?;
+    // Not while a push runs: it decided what to send from the fence it read.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK])?;
     let aggregated = tx.execute(
         &format!(
             "INSERT INTO klub.monthly_purged (month, tour, stop, context, source, sessions, completed)

@@ -1,22 +1,28 @@
 //! `klub push`: logs into the warehouse, checked as `klub merge` checks them.
 //!
-//! 1. Every input is read through [`open_input`] (the merge's own checks: schema, CHECKs,
-//!    hostile-log rules), all of them before anything is sent: a refused input leaves the
+//! 1. Every input is opened where it lies, with the input rules of `storage::input` (exact
+//!    schema, no views or triggers, defensive mode), and every row is tested against the
+//!    log's CHECKs, as [`open_inputs`] does, on other threads while the push starts:
+//!    nothing is committed before every input passed, so a refused input leaves the
 //!    database as it was.
 //! 2. Every (id, station, seq) is then checked against the warehouse and the other inputs:
 //!    a session that claims another station or number than the one stored is refused, and
 //!    a station log holds one station only.
-//! 3. Sessions go by batches (10,000 by default), each in its own transaction: `COPY` into temporary
-//!    staging tables, then one promotion that keeps the newest revision of each session and
-//!    lets the warehouse's CHECKs test every row. A push that is killed keeps the batches it
-//!    committed; pushing again loads the rest (a session already there at the same revision
-//!    is left alone), so every session ends up there once.
+//! 3. One push runs at a time (an advisory lock, which `klub purge` takes too), so what it
+//!    read of the warehouse stays true: it decides itself which sessions are new, which
+//!    replace an older revision (de-duplicated by id, highest revision kept) and which are
+//!    older than the purge fence, and sends only those, with binary `COPY` straight into
+//!    the warehouse's tables, whose CHECKs and keys test every row. Sessions go by batches
+//!    (10,000 by default), each in its own transaction; a push that is killed keeps the
+//!    batches it committed, and pushing again loads the rest, so every session ends up
+//!    there once.
 
-use crate::storage::{StorageError, db, merge};
+use crate::storage::input::{self, InputLog, PrivateDir};
+use crate::storage::{StorageError, db, merge, schema};
 use crate::warehouse::{WarehouseError, pg};
 use postgres::{Client, Transaction};
-use rusqlite::Connection;
 use rusqlite::types::ValueRef;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -35,80 +41,120 @@ pub struct PushReport {
     pub batches: u64,
 }
 
-/// A scratch directory in the temporary folder, removed on drop.
-pub struct Scratch(pub PathBuf);
+/// Input logs, checked, read where they lie; an older log is read from its upgraded copy
+/// in a private folder.
+pub struct Inputs {
+    // Declared first: the connections close before the folder is removed.
+    /// Each input's path and its log.
+    pub logs: Vec<(PathBuf, InputLog)>,
+    _scratch: Option<PrivateDir>,
+}
 
-impl Scratch {
-    /// Creates one.
-    pub fn new() -> Result<Scratch, WarehouseError> {
-        // A push killed mid-way (power cut, SIGKILL) leaves its scratch: remove those of
-        // processes that no longer run.
-        if Path::new("/proc/self").exists()
-            && let Ok(entries) = std::fs::read_dir(std::env::temp_dir())
-        {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let pid = name
-                    .to_str()
-                    .and_then(|n| n.strip_prefix("klub-warehouse-"))
-                    .and_then(|n| n.split('-').next())
-                    .and_then(|p| p.parse::<u32>().ok());
-                if let Some(pid) = pid
-                    && !Path::new("/proc").join(pid.to_string()).exists()
-                {
-                    let _ = std::fs::remove_dir_all(e.path());
+/// A private folder in the temporary directory, for upgraded or merged copies.
+fn scratch() -> Result<PrivateDir, StorageError> {
+    PrivateDir::create_in(&std::env::temp_dir(), "klub-warehouse-")
+}
+
+/// Opens every input with the rules of `klub merge`: [`input::open`] (schema, hardened
+/// connection), then `quick_check` and every row against the CHECKs
+/// ([`merge::check_bytes`]). A log of an older version is upgraded in a private copy
+/// first (as the merge does); an empty file holds nothing and is left out. The warehouse
+/// reads logs only through here or [`open_one`].
+pub fn open_inputs(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+    let opened = open_unchecked(paths)?;
+    opened.check().wait()?;
+    Ok(opened)
+}
+
+/// [`open_inputs`] without the rows' check, which [`Inputs::check`] starts.
+fn open_unchecked(paths: &[PathBuf]) -> Result<Inputs, StorageError> {
+    let mut out = Inputs {
+        logs: vec![],
+        _scratch: None,
+    };
+    for (k, path) in paths.iter().enumerate() {
+        let log = input::open(path)?;
+        let log = match log.version() {
+            0 => continue,
+            v if v == schema::LATEST => log,
+            _ => {
+                if out._scratch.is_none() {
+                    out._scratch = Some(scratch()?);
                 }
+                let dir = out
+                    ._scratch
+                    .as_ref()
+                    .map(|d| d.path())
+                    .unwrap_or(Path::new("."));
+                let copy = dir.join(format!("in-{k}.db"));
+                drop(db::snapshot_from(&log, path, &copy)?);
+                drop(log);
+                input::open(&copy)?
             }
+        };
+        db::configure(&log, false).map_err(|e| input::classify(e, path, log.limit()))?;
+        out.logs.push((path.clone(), log));
+    }
+    Ok(out)
+}
+
+/// The rows' check of inputs, running on threads of its own (none: nothing to check).
+#[derive(Default)]
+pub struct Checking(Option<std::thread::JoinHandle<Result<(), StorageError>>>);
+
+impl Checking {
+    /// Waits for the check: `Ok` when every input passed.
+    pub fn wait(self) -> Result<(), StorageError> {
+        match self.0 {
+            None => Ok(()),
+            Some(h) => h.join().unwrap_or_else(|_| {
+                Err(StorageError::Invalid(
+                    "vérification des lignes interrompue / row verification crashed".into(),
+                ))
+            }),
         }
-        let mut b = [0u8; 6];
-        crate::domain::ids::fill_random(&mut b).map_err(|e| WarehouseError::Io {
-            path: std::env::temp_dir(),
-            source: std::io::Error::other(e),
-        })?;
-        let p = std::env::temp_dir().join(format!(
-            "klub-warehouse-{}-{}",
-            std::process::id(),
-            crate::domain::ids::to_hex(&b)
-        ));
-        std::fs::create_dir_all(&p).map_err(|e| WarehouseError::Io {
-            path: p.clone(),
-            source: e,
-        })?;
-        Ok(Scratch(p))
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+impl Inputs {
+    /// Starts checking every input's rows as the merge does ([`merge::check_bytes`], on
+    /// connections of its own to the same bytes), while this thread may read them.
+    pub fn check(&self) -> Checking {
+        let todo: Vec<(String, PathBuf, std::time::Duration)> = self
+            .logs
+            .iter()
+            .map(|(p, l)| (l.uri(), p.clone(), l.limit()))
+            .collect();
+        Checking(Some(std::thread::spawn(move || {
+            todo.iter()
+                .try_for_each(|(uri, path, limit)| merge::check_bytes(uri, path, *limit))
+        })))
     }
 }
 
-/// Opens input logs with the rules of `klub merge`: they are merged into a scratch tour
-/// log `dest` (schema, quick_check, every row against the CHECKs, collisions, the
-/// hostile-log rules), which is then read. The warehouse reads logs only through here.
-pub fn open_input(
-    inputs: &[PathBuf],
-    dest: &Path,
-) -> Result<crate::storage::input::InputLog, StorageError> {
-    merge::merge(inputs, dest)?;
-    db::open_ro(dest)
+/// One log to export, and its check under way: the single input itself, read while it is
+/// checked, or several merged (so no session is written twice, and checked as they are
+/// merged) into a private folder, as `klub export` does for CSV.
+pub fn open_one(paths: &[PathBuf]) -> Result<(Inputs, Checking), StorageError> {
+    if paths.len() == 1 {
+        let one = open_unchecked(paths)?;
+        if !one.logs.is_empty() {
+            let checking = one.check();
+            return Ok((one, checking));
+        }
+    }
+    let dir = scratch()?;
+    let tour = dir.path().join("export.db");
+    merge::merge(paths, &tour)?;
+    let log = db::open_ro(&tour)?;
+    Ok((
+        Inputs {
+            logs: vec![(tour, log)],
+            _scratch: Some(dir),
+        },
+        Checking(None),
+    ))
 }
-
-/// Temporary staging tables, shaped like the warehouse's without its CHECKs, emptied at
-/// every commit.
-const STAGING: &str = "
-    CREATE TEMP TABLE IF NOT EXISTS stage_sessions (LIKE klub.sessions) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_steps (LIKE klub.steps) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_profiles (LIKE klub.profiles) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS stage_top_trades (LIKE klub.top_trades) ON COMMIT DELETE ROWS;
-    CREATE TEMP TABLE IF NOT EXISTS take (id text PRIMARY KEY, fresh boolean NOT NULL) ON COMMIT DELETE ROWS;";
-
-/// Columns read from a log, in the order of the warehouse's tables.
-const SESSIONS: &str = "SELECT id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev FROM sessions WHERE k BETWEEN ?1 AND ?2";
-const STEPS: &str = "SELECT s.id, x.n, x.step, x.step_id, x.left_by, x.answer, x.ms, x.wall_ms, x.mono_ms FROM steps x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
-const PROFILES: &str = "SELECT s.id, x.reading, x.strongest, x.holland, x.r, x.r_n, x.i, x.i_n, x.a, x.a_n, x.s, x.s_n, x.e, x.e_n, x.c, x.c_n, x.skills FROM profiles x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
-const TRADES: &str = "SELECT s.id, x.rank, x.trade FROM top_trades x JOIN sessions s ON s.k = x.session WHERE x.session BETWEEN ?1 AND ?2";
 
 /// Pushes the logs, `batch` sessions per transaction; `progress` hears about every
 /// committed batch.
@@ -118,48 +164,44 @@ pub fn push(
     batch: usize,
     mut progress: impl FnMut(&Path, &PushReport),
 ) -> Result<PushReport, WarehouseError> {
-    let scratch = Scratch::new()?;
-    let mut logs = vec![];
-    for (k, input) in inputs.iter().enumerate() {
-        let conn = open_input(
-            std::slice::from_ref(input),
-            &scratch.0.join(format!("in-{k}.db")),
-        )?;
-        one_station_per_station_log(&conn, input, merged_inputs(input)?)?;
-        logs.push((input.clone(), conn));
+    // The rows are checked on other threads while the push starts; nothing is committed
+    // before every input passed (see `push_log`).
+    let opened = open_unchecked(inputs)?;
+    let mut checking = Some(opened.check());
+    for (input, log) in &opened.logs {
+        one_station_per_station_log(log, input)?;
     }
     let mut client = target.connect()?;
-    pg::migrate(&mut client)?;
-    client.batch_execute(STAGING)?;
-    check_identities(&mut client, &logs)?;
+    // Held until this connection closes; `migrate` and `purge` take it too.
+    client.execute("SELECT pg_advisory_lock($1)", &[&pg::LOCK])?;
+    if pg::version(&mut client)? != pg::latest() {
+        // A migration commits: only once the inputs passed.
+        checking.take().unwrap_or_default().wait()?;
+        pg::migrate(&mut client)?;
+    }
+    let mut known = check_identities(&mut client, &opened.logs)?;
     let fence = pg::purged_before(&mut client)?;
     let mut report = PushReport::default();
-    for (input, log) in &logs {
+    for (input, log) in &opened.logs {
         push_log(
             &mut client,
-            log,
-            input,
-            (fence, batch),
+            (log, input),
+            (fence, batch.max(1)),
+            &mut known,
+            &mut checking,
             &mut report,
             &mut progress,
         )?;
     }
+    // Inputs without a session to send were still checked.
+    checking.take().unwrap_or_default().wait()?;
+    client.execute("SELECT pg_advisory_unlock($1)", &[&pg::LOCK])?;
     Ok(report)
 }
 
-/// How many logs the input itself says it merged: none for a station's own log. The merge
-/// into the scratch log never carries an input's fingerprints over, so ask the input.
-fn merged_inputs(input: &Path) -> Result<i64, WarehouseError> {
-    let own = db::open_ro(input)?;
-    Ok(own.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?)
-}
-
 /// A station's own log (one that merged nothing) holds that station's sessions only.
-fn one_station_per_station_log(
-    log: &Connection,
-    input: &Path,
-    merged: i64,
-) -> Result<(), WarehouseError> {
+fn one_station_per_station_log(log: &InputLog, input: &Path) -> Result<(), WarehouseError> {
+    let merged: i64 = log.query_row("SELECT count(*) FROM merged", [], |r| r.get(0))?;
     let stations: Vec<String> = log
         .prepare("SELECT DISTINCT station FROM sessions ORDER BY station LIMIT 2")?
         .query_map([], |r| r.get(0))?
@@ -175,25 +217,73 @@ fn one_station_per_station_log(
     Ok(())
 }
 
+/// The type of a column sent to PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Col {
+    /// `text`.
+    Text,
+    /// `bigint`.
+    Int,
+}
+
+use Col::{Int, Text};
+
+/// A warehouse table, the query that reads its rows from a log (the session key first,
+/// then the warehouse's columns, after `session_id` for a child table), their types.
+type Table = (&'static str, &'static str, &'static [Col]);
+
+const SESSIONS: &Table = &(
+    "sessions",
+    "SELECT k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev FROM sessions WHERE k BETWEEN ?1 AND ?2 ORDER BY k",
+    &[
+        Text, Text, Int, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Int, Int, Int,
+        Int, Int, Text, Int,
+    ],
+);
+const CHILDREN: &[Table] = &[
+    (
+        "steps",
+        "SELECT session, n, step, step_id, left_by, answer, ms, wall_ms, mono_ms FROM steps WHERE session BETWEEN ?1 AND ?2",
+        &[Int, Int, Text, Text, Text, Int, Int, Int],
+    ),
+    (
+        "profiles",
+        "SELECT session, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills FROM profiles WHERE session BETWEEN ?1 AND ?2",
+        &[
+            Text, Text, Text, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Int, Text,
+        ],
+    ),
+    (
+        "top_trades",
+        "SELECT session, rank, trade FROM top_trades WHERE session BETWEEN ?1 AND ?2",
+        &[Int, Text],
+    ),
+];
+
 /// Refuses any session whose id, station or number clashes with the warehouse or another
-/// input (the merge's collision rule), before anything is loaded.
+/// input (the merge's collision rule), before anything is loaded. Returns the revision
+/// of every input session the warehouse already holds.
 fn check_identities(
     client: &mut Client,
-    logs: &[(PathBuf, crate::storage::input::InputLog)],
-) -> Result<(), WarehouseError> {
+    logs: &[(PathBuf, InputLog)],
+) -> Result<HashMap<String, i64>, WarehouseError> {
     let mut tx = client.transaction()?;
     tx.batch_execute(
-        "CREATE TEMP TABLE keys (id text NOT NULL, station text NOT NULL, seq bigint NOT NULL, log integer NOT NULL) ON COMMIT DROP",
+        "CREATE TEMP TABLE keys (id text NOT NULL, station text NOT NULL, seq bigint NOT NULL, log bigint NOT NULL) ON COMMIT DROP",
     )?;
-    for (k, (_, log)) in logs.iter().enumerate() {
-        let sql = format!("SELECT id, station, seq, {k} FROM sessions WHERE k BETWEEN ?1 AND ?2");
-        copy_rows(
-            log,
-            &sql,
-            (i64::MIN, i64::MAX),
-            &mut tx,
-            "COPY keys FROM STDIN",
-        )?;
+    for (k, (input, log)) in logs.iter().enumerate() {
+        let mut copy = BinaryCopy::start(&mut tx, "COPY keys FROM STDIN (FORMAT binary)")?;
+        let mut stmt = log.prepare("SELECT id, station, seq FROM sessions")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            copy.row(4);
+            for (c, col) in [Text, Text, Int].into_iter().enumerate() {
+                copy.value(r.get_ref(c)?, col, input)?;
+            }
+            copy.int(k as i64);
+            copy.flush_if_full()?;
+        }
+        copy.finish()?;
     }
     tx.batch_execute(
         "CREATE INDEX ON keys (id); CREATE INDEX ON keys (station, seq); ANALYZE keys;",
@@ -214,22 +304,39 @@ fn check_identities(
         &[],
     )?;
     if let Some(r) = clash {
-        let (id, station, seq, log): (String, String, i64, i32) =
+        let (id, station, seq, log): (String, String, i64, i64) =
             (r.get(0), r.get(1), r.get(2), r.get(3));
+        let p = crate::domain::text::printable;
         return Err(WarehouseError::Refused(format!(
-            "{} : la session {id} (borne {station}, n° {seq}) se dit d'une autre borne ou d'un autre numéro que dans l'entrepôt ou un autre journal : rien n'a été chargé / session {id} (station {station}, no. {seq}) claims another station or number than in the warehouse or another log: nothing was loaded",
-            logs[log as usize].0.display()
+            "{} : la session {} (borne {}, n° {seq}) se dit d'une autre borne ou d'un autre numéro que dans l'entrepôt ou un autre journal : rien n'a été chargé / session {} (station {}, no. {seq}) claims another station or number than in the warehouse or another log: nothing was loaded",
+            logs[log as usize].0.display(),
+            p(&id),
+            p(&station),
+            p(&id),
+            p(&station)
         )));
     }
+    let stored = tx
+        .query(
+            "SELECT DISTINCT m.id, m.rev FROM keys a JOIN klub.sessions m ON m.id = a.id",
+            &[],
+        )?
+        .into_iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
     tx.commit()?;
-    Ok(())
+    Ok(stored)
 }
 
+/// Loads one log, batch by batch. `known` holds the revision of every session of the
+/// inputs that the warehouse holds, this push's included; `checking`, until it is waited
+/// for before the first commit, the inputs' check still under way.
 fn push_log(
     client: &mut Client,
-    log: &Connection,
-    input: &Path,
+    (log, input): (&InputLog, &Path),
     (fence, batch): (i64, usize),
+    known: &mut HashMap<String, i64>,
+    checking: &mut Option<Checking>,
     report: &mut PushReport,
     progress: &mut impl FnMut(&Path, &PushReport),
 ) -> Result<(), WarehouseError> {
@@ -238,148 +345,280 @@ fn push_log(
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for chunk in keys.chunks(batch) {
-        let range = (chunk[0], chunk[chunk.len() - 1]);
+        let range = [chunk[0], chunk[chunk.len() - 1]];
+        // Each batch's reads get the input's whole time limit (not one for the push).
+        input::limit_time(log, log.limit());
+        let (taken, stale) = choose(log, range, fence, known, report)?;
         let mut tx = client.transaction()?;
-        let staged = copy_rows(
-            log,
-            SESSIONS,
-            range,
-            &mut tx,
-            "COPY stage_sessions FROM STDIN",
-        )?;
-        copy_rows(log, STEPS, range, &mut tx, "COPY stage_steps FROM STDIN")?;
-        copy_rows(
-            log,
-            PROFILES,
-            range,
-            &mut tx,
-            "COPY stage_profiles FROM STDIN",
-        )?;
-        copy_rows(
-            log,
-            TRADES,
-            range,
-            &mut tx,
-            "COPY stage_top_trades FROM STDIN",
-        )?;
-        let (added, updated, past) = promote(&mut tx, fence).map_err(|e| {
-            WarehouseError::Refused(format!(
-                "{} : refusé par l'entrepôt ({}) / refused by the warehouse",
-                input.display(),
-                crate::warehouse::pg_message(&e)
-            ))
-        })?;
+        if !stale.is_empty() {
+            // Their steps, profile and trades go with them (ON DELETE CASCADE).
+            tx.execute("DELETE FROM klub.sessions WHERE id = ANY($1)", &[&stale])?;
+        }
+        if !taken.is_empty() {
+            let mut reach = Reach::default();
+            copy_rows(&mut tx, log, input, SESSIONS, range, &taken, &mut reach)?;
+            for table in CHILDREN {
+                copy_rows(&mut tx, log, input, table, range, &taken, &mut reach)?;
+            }
+            reach.copy(&mut tx)?;
+        }
+        if let Some(c) = checking.take() {
+            // A refused input drops this first transaction: nothing was committed.
+            c.wait()?;
+        }
         tx.commit()?;
-        report.added += added;
-        report.updated += updated;
-        report.past_retention += past;
-        report.unchanged += staged - added - updated - past;
         report.batches += 1;
         progress(input, report);
     }
     Ok(())
 }
 
-/// Moves the staged batch into the warehouse: new sessions and newer revisions only
-/// (de-duplicated by id, highest revision first), none from before the purge fence. The
-/// warehouse's CHECKs and keys test every row. Returns (added, updated, past retention).
-fn promote(tx: &mut Transaction<'_>, fence: i64) -> Result<(u64, u64, u64), postgres::Error> {
-    let past = tx
-        .query_one(
-            "SELECT count(*) FROM stage_sessions WHERE started_wall_ms + clock_offset_ms < $1",
-            &[&fence],
-        )?
-        .get::<_, i64>(0) as u64;
-    tx.execute(
-        "INSERT INTO take (id, fresh)
-           SELECT DISTINCT ON (s.id) s.id, m.id IS NULL FROM stage_sessions s
-           LEFT JOIN klub.sessions m ON m.id = s.id
-           WHERE (m.id IS NULL OR s.rev > m.rev) AND s.started_wall_ms + s.clock_offset_ms >= $1
-           ORDER BY s.id, s.rev DESC",
-        &[&fence],
+/// Chooses the sessions of keys `range` to send: those the warehouse lacks or holds at an
+/// older revision, none from before the purge fence. Returns their ids by key, and the
+/// ids of the stored sessions they replace.
+fn choose(
+    log: &InputLog,
+    range: [i64; 2],
+    fence: i64,
+    known: &mut HashMap<String, i64>,
+    report: &mut PushReport,
+) -> Result<(HashMap<i64, Vec<u8>>, Vec<String>), WarehouseError> {
+    let mut taken = HashMap::new();
+    let mut stale = vec![];
+    let mut stmt = log.prepare_cached(
+        "SELECT k, id, started_wall_ms, clock_offset_ms, rev FROM sessions WHERE k BETWEEN ?1 AND ?2",
     )?;
-    tx.batch_execute(
-        "DELETE FROM klub.sessions m USING take t WHERE m.id = t.id AND NOT t.fresh;
-         INSERT INTO klub.sessions SELECT DISTINCT ON (s.id) s.* FROM stage_sessions s JOIN take t ON t.id = s.id ORDER BY s.id, s.rev DESC;
-         INSERT INTO klub.steps SELECT x.* FROM stage_steps x JOIN take t ON t.id = x.session_id;
-         INSERT INTO klub.profiles SELECT x.* FROM stage_profiles x JOIN take t ON t.id = x.session_id;
-         INSERT INTO klub.top_trades SELECT x.* FROM stage_top_trades x JOIN take t ON t.id = x.session_id;",
-    )?;
-    let r = tx.query_one(
-        "SELECT count(*) FILTER (WHERE fresh), count(*) FILTER (WHERE NOT fresh) FROM take",
-        &[],
-    )?;
-    Ok((r.get::<_, i64>(0) as u64, r.get::<_, i64>(1) as u64, past))
+    let mut rows = stmt.query(range)?;
+    while let Some(r) = rows.next()? {
+        let (k, id): (i64, String) = (r.get(0)?, r.get(1)?);
+        let (wall, offset, rev): (i64, i64, i64) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        if wall.saturating_add(offset) < fence {
+            report.past_retention += 1;
+            continue;
+        }
+        match known.get(&id) {
+            Some(had) if *had >= rev => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(_) => {
+                report.updated += 1;
+                stale.push(id.clone());
+            }
+            None => report.added += 1,
+        }
+        taken.insert(k, id.clone().into_bytes());
+        known.insert(id, rev);
+    }
+    Ok((taken, stale))
 }
 
-/// Streams the rows of an SQLite query (keys `range.0..=range.1`) into a PostgreSQL `COPY`
-/// in text format; returns how many rows were sent.
-fn copy_rows(
-    log: &Connection,
-    sql: &str,
-    range: (i64, i64),
-    tx: &mut Transaction<'_>,
-    copy: &str,
-) -> Result<u64, WarehouseError> {
-    let mut stmt = log.prepare_cached(sql)?;
-    let cols = stmt.column_count();
-    let mut rows = stmt.query([range.0, range.1])?;
-    let mut w = tx.copy_in(copy)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(1 << 20);
-    let mut n = 0u64;
-    let io = |e| WarehouseError::Io {
-        path: PathBuf::from("COPY"),
-        source: e,
-    };
-    while let Some(r) = rows.next()? {
-        for c in 0..cols {
-            if c > 0 {
-                buf.push(b'\t');
-            }
-            match r.get_ref(c)? {
-                ValueRef::Null => buf.extend_from_slice(b"\\N"),
-                ValueRef::Integer(i) => {
-                    let _ = write!(buf, "{i}");
-                }
-                ValueRef::Text(t) => escape_into(&mut buf, t),
-                ValueRef::Real(_) | ValueRef::Blob(_) => {
-                    return Err(WarehouseError::Refused(
-                        "valeur d'un type inattendu dans le journal / value of an unexpected type in the log".into(),
-                    ));
-                }
-            }
+/// Each sent session's reach (`klub.session_reach`), gathered from its step rows as they
+/// are sent (by session, then order shown).
+#[derive(Default)]
+struct Reach(Vec<(Vec<u8>, SessionReach)>);
+
+/// The steps a session showed, each with the id of its first row, and its last one.
+#[derive(Default)]
+struct SessionReach {
+    first_ids: std::collections::BTreeMap<i64, Option<Vec<u8>>>,
+    last: i64,
+}
+
+impl Reach {
+    fn add(&mut self, id: &[u8], step: i64, step_id: Option<&[u8]>) {
+        if self.0.last().is_none_or(|(last, _)| last.as_slice() != id) {
+            self.0.push((id.to_vec(), SessionReach::default()));
         }
-        buf.push(b'\n');
-        n += 1;
-        if buf.len() >= 1 << 20 {
-            w.write_all(&buf).map_err(io)?;
-            buf.clear();
+        if let Some((_, r)) = self.0.last_mut() {
+            r.first_ids
+                .entry(step)
+                .or_insert_with(|| step_id.map(<[u8]>::to_vec));
+            r.last = step;
         }
     }
-    w.write_all(&buf).map_err(io)?;
-    w.finish()?;
-    Ok(n)
+
+    fn copy(self, tx: &mut Transaction<'_>) -> Result<(), WarehouseError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let mut copy = BinaryCopy::start(
+            tx,
+            "COPY klub.session_reach (session_id, steps, step_ids, last_step) FROM STDIN (FORMAT binary)",
+        )?;
+        for (id, r) in self.0 {
+            copy.row(4);
+            copy.text(&id);
+            copy.array(
+                INT8,
+                r.first_ids.keys().map(|s| Some(s.to_be_bytes().to_vec())),
+            );
+            copy.array(TEXT, r.first_ids.into_values());
+            copy.int(r.last);
+            copy.flush_if_full()?;
+        }
+        copy.finish()
+    }
 }
 
-/// Text-format COPY escaping: backslash, tab, newline and carriage return.
-fn escape_into(buf: &mut Vec<u8>, t: &[u8]) {
-    for &b in t {
-        match b {
-            b'\\' => buf.extend_from_slice(b"\\\\"),
-            b'\t' => buf.extend_from_slice(b"\\t"),
-            b'\n' => buf.extend_from_slice(b"\\n"),
-            b'\r' => buf.extend_from_slice(b"\\r"),
-            _ => buf.push(b),
+/// PostgreSQL's type ids of `bigint` and `text`, for binary arrays.
+const INT8: u32 = 20;
+const TEXT: u32 = 25;
+
+/// Sends the rows of one table whose session was taken: a child table's rows under their
+/// session's id, first column; step rows also go to `reach`.
+fn copy_rows(
+    tx: &mut Transaction<'_>,
+    log: &InputLog,
+    input: &Path,
+    (table, sql, cols): &Table,
+    range: [i64; 2],
+    taken: &HashMap<i64, Vec<u8>>,
+    reach: &mut Reach,
+) -> Result<(), WarehouseError> {
+    let mut copy = BinaryCopy::start(tx, &format!("COPY klub.{table} FROM STDIN (FORMAT binary)"))?;
+    let child = *table != "sessions";
+    let steps = *table == "steps";
+    let fields = cols.len() + usize::from(child);
+    let mut stmt = log.prepare_cached(sql)?;
+    let mut rows = stmt.query(range)?;
+    let (mut current, mut id) = (i64::MIN, None);
+    while let Some(r) = rows.next()? {
+        let k: i64 = r.get(0)?;
+        if k != current {
+            current = k;
+            id = taken.get(&k);
         }
+        let Some(id) = id else { continue };
+        copy.row(fields);
+        if child {
+            copy.text(id);
+        }
+        for (c, col) in cols.iter().enumerate() {
+            copy.value(r.get_ref(c + 1)?, *col, input)?;
+        }
+        if steps {
+            // (session, n, step, step_id, …): the types were just checked.
+            reach.add(
+                id,
+                r.get(2)?,
+                r.get_ref(3)?
+                    .as_bytes_or_null()
+                    .map_err(rusqlite::Error::from)?,
+            );
+        }
+        copy.flush_if_full()?;
+    }
+    copy.finish()
+}
+
+/// PostgreSQL's binary `COPY` format, written by hand into a buffer sent by megabytes.
+struct BinaryCopy<'a> {
+    writer: postgres::CopyInWriter<'a>,
+    buf: Vec<u8>,
+}
+
+/// The binary format's signature, flags and header extension length.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+impl<'a> BinaryCopy<'a> {
+    fn start(tx: &'a mut Transaction<'_>, sql: &str) -> Result<BinaryCopy<'a>, WarehouseError> {
+        let mut buf = Vec::with_capacity(1 << 21);
+        buf.extend_from_slice(COPY_HEADER);
+        Ok(BinaryCopy {
+            writer: tx.copy_in(sql)?,
+            buf,
+        })
+    }
+
+    fn row(&mut self, fields: usize) {
+        self.buf
+            .extend_from_slice(&i16::try_from(fields).unwrap_or(i16::MAX).to_be_bytes());
+    }
+
+    fn int(&mut self, n: i64) {
+        self.buf.extend_from_slice(&8i32.to_be_bytes());
+        self.buf.extend_from_slice(&n.to_be_bytes());
+    }
+
+    fn text(&mut self, t: &[u8]) {
+        self.buf
+            .extend_from_slice(&i32::try_from(t.len()).unwrap_or(i32::MAX).to_be_bytes());
+        self.buf.extend_from_slice(t);
+    }
+
+    /// One value of a log, of the type its column must have (STRICT tables, but a file
+    /// could be crafted): anything else is refused.
+    fn value(&mut self, v: ValueRef<'_>, col: Col, input: &Path) -> Result<(), WarehouseError> {
+        match (v, col) {
+            (ValueRef::Null, _) => self.buf.extend_from_slice(&(-1i32).to_be_bytes()),
+            (ValueRef::Integer(n), Int) => self.int(n),
+            (ValueRef::Text(t), Text) => self.text(t),
+            _ => {
+                return Err(WarehouseError::Refused(format!(
+                    "{} : valeur d'un type inattendu dans le journal / value of an unexpected type in the log",
+                    input.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// A one-dimensional array of `elem` values (each already in binary form, or NULL).
+    fn array(&mut self, elem: u32, values: impl ExactSizeIterator<Item = Option<Vec<u8>>>) {
+        let n = values.len();
+        let mut body = Vec::with_capacity(20 + 12 * n);
+        body.extend_from_slice(&1i32.to_be_bytes());
+        let flags = body.len();
+        body.extend_from_slice(&0i32.to_be_bytes());
+        body.extend_from_slice(&elem.to_be_bytes());
+        body.extend_from_slice(&i32::try_from(n).unwrap_or(i32::MAX).to_be_bytes());
+        body.extend_from_slice(&1i32.to_be_bytes());
+        for v in values {
+            match v {
+                Some(b) => {
+                    body.extend_from_slice(
+                        &i32::try_from(b.len()).unwrap_or(i32::MAX).to_be_bytes(),
+                    );
+                    body.extend_from_slice(&b);
+                }
+                None => {
+                    body[flags + 3] = 1;
+                    body.extend_from_slice(&(-1i32).to_be_bytes());
+                }
+            }
+        }
+        self.text(&body);
+    }
+
+    fn flush_if_full(&mut self) -> Result<(), WarehouseError> {
+        if self.buf.len() >= 1 << 20 {
+            self.writer.write_all(&self.buf).map_err(copy_io)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<(), WarehouseError> {
+        self.buf.extend_from_slice(&(-1i16).to_be_bytes());
+        self.writer.write_all(&self.buf).map_err(copy_io)?;
+        self.writer.finish()?;
+        Ok(())
+    }
+}
+
+fn copy_io(e: std::io::Error) -> WarehouseError {
+    WarehouseError::Io {
+        path: PathBuf::from("COPY"),
+        source: e,
     }
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn copy_text_escapes_its_separators() {
-        let mut b = vec![];
-        super::escape_into(&mut b, b"a\tb\\c\nd\re");
-        assert_eq!(b, b"a\\tb\\\\c\\nd\\re");
+    fn binary_copy_header_is_postgres_signature() {
+        assert_eq!(super::COPY_HEADER.len(), 19);
+        assert!(super::COPY_HEADER.starts_with(b"PGCOPY\n\xff\r\n\0"));
     }
 }

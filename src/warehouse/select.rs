@@ -1,17 +1,20 @@
-//! Whole tours or whole months of the warehouse, copied back into an in-memory log.
+//! Whole tours or whole months of the warehouse, for the report and the stats.
 //!
-//! The report and the stats then run on it as on a tour log: the same code, the same
-//! small-count rules, the same figures. Only whole tours and whole calendar months (Paris
-//! time) can be chosen, never arbitrary dates, so two reports cannot be subtracted to reveal
-//! a small count.
+//! The report gets from PostgreSQL exactly what it reads from a tour log
+//! ([`html::Data`]: the sessions, and the aggregates of their steps, profiles and trades,
+//! computed by the server as [`read`] computes them), then the very same report code
+//! runs: the same small-count rules, the same figures. The stats read the sessions, copied
+//! into an in-memory log. Only whole tours and whole calendar months (Paris time) can be
+//! chosen, never arbitrary dates, so two reports cannot be subtracted to reveal a small
+//! count.
 
+use crate::domain::session::Source;
+use crate::report::html;
+use crate::storage::read::{self, SessionRow, StepReach};
 use crate::storage::{schema, time};
 use crate::warehouse::WarehouseError;
-use postgres::Client;
+use postgres::{Client, Transaction};
 use rusqlite::Connection;
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 /// What a report covers: tours and calendar months (a session in any of them is counted).
@@ -40,269 +43,244 @@ pub fn month_bounds(month: &str) -> Option<(i64, i64)> {
     ))
 }
 
-/// Columns copied, in the log's order; `true` for an integer column.
-const SESSIONS: &[(&str, bool)] = &[
-    ("id", false),
-    ("station", false),
-    ("seq", true),
-    ("tour", false),
-    ("stop", false),
-    ("context", false),
-    ("source", false),
-    ("scenario", false),
-    ("trade", false),
-    ("lang", false),
-    ("pass_id", false),
-    ("situation", false),
-    ("age_band", false),
-    ("started_wall_ms", true),
-    ("started_mono_ms", true),
-    ("clock_offset_ms", true),
-    ("ended_wall_ms", true),
-    ("ended_mono_ms", true),
-    ("outcome", false),
-    ("rev", true),
-];
-const STEPS: &[(&str, bool)] = &[
-    ("session_id", false),
-    ("n", true),
-    ("step", true),
-    ("step_id", false),
-    ("left_by", false),
-    ("answer", false),
-    ("ms", true),
-    ("wall_ms", true),
-    ("mono_ms", true),
-];
-const PROFILES: &[(&str, bool)] = &[
-    ("session_id", false),
-    ("reading", false),
-    ("strongest", false),
-    ("holland", false),
-    ("r", true),
-    ("r_n", true),
-    ("i", true),
-    ("i_n", true),
-    ("a", true),
-    ("a_n", true),
-    ("s", true),
-    ("s_n", true),
-    ("e", true),
-    ("e_n", true),
-    ("c", true),
-    ("c_n", true),
-    ("skills", false),
-];
-const TRADES: &[(&str, bool)] = &[("session_id", false), ("rank", true), ("trade", false)];
+/// The session columns of [`SessionRow`] after its key, in its order.
+const SESSION_COLS: &str = "s.id, s.station, s.seq, s.tour, s.stop, s.context, s.source, s.scenario, s.trade, s.lang, s.pass_id, s.situation, s.age_band, s.started_wall_ms, s.started_mono_ms, s.clock_offset_ms, s.ended_wall_ms, s.ended_mono_ms, s.outcome";
 
-/// Copies the selected sessions, with their steps, profiles and trades, into a new
-/// in-memory log at the current schema. An empty selection is refused.
-pub fn log_of(client: &mut Client, sel: &Selection) -> Result<Connection, WarehouseError> {
-    if sel.tours.is_empty() && sel.months.is_empty() {
-        return Err(WarehouseError::Refused(
-            "choisissez --tour ou --month (des tournées ou des mois entiers, jamais des dates quelconques) / choose --tour or --month (whole tours or months, never arbitrary dates)".into(),
-        ));
+/// The selection as query parameters `$1` (tours), `$2` and `$3` (months' bounds), and
+/// `$4` (the sources counted), which [`PICKED`] tests.
+struct Picked {
+    tours: Vec<String>,
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    sources: Vec<&'static str>,
+}
+
+/// Whether session `s` is in the selection (see [`Picked`]).
+const PICKED: &str = "s.source = ANY($4) AND (s.tour = ANY($1) OR EXISTS (
+    SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS m(a, b)
+    WHERE s.started_wall_ms + s.clock_offset_ms >= m.a AND s.started_wall_ms + s.clock_offset_ms < m.b))";
+
+impl Picked {
+    /// The selection's parameters; an empty selection or a malformed month is refused.
+    fn new(sel: &Selection, sources: Vec<&'static str>) -> Result<Picked, WarehouseError> {
+        if sel.tours.is_empty() && sel.months.is_empty() {
+            return Err(WarehouseError::Refused(
+                "choisissez --tour ou --month (des tournées ou des mois entiers, jamais des dates quelconques) / choose --tour or --month (whole tours or months, never arbitrary dates)".into(),
+            ));
+        }
+        let (mut starts, mut ends) = (vec![], vec![]);
+        for m in &sel.months {
+            let (a, b) = month_bounds(m).ok_or_else(|| {
+                WarehouseError::Refused(format!("--month {m} : AAAA-MM attendu / expected YYYY-MM"))
+            })?;
+            starts.push(a);
+            ends.push(b);
+        }
+        Ok(Picked {
+            tours: sel.tours.clone(),
+            starts,
+            ends,
+            sources,
+        })
     }
-    let mut starts = vec![];
-    let mut ends = vec![];
-    for m in &sel.months {
-        let (a, b) = month_bounds(m).ok_or_else(|| {
-            WarehouseError::Refused(format!("--month {m} : AAAA-MM attendu / expected YYYY-MM"))
-        })?;
-        starts.push(a);
-        ends.push(b);
+
+    fn params(&self) -> [&(dyn postgres::types::ToSql + Sync); 4] {
+        [&self.tours, &self.starts, &self.ends, &self.sources]
     }
+}
+
+/// A repeatable-read transaction: every query sees the same warehouse.
+fn snapshot(client: &mut Client) -> Result<Transaction<'_>, WarehouseError> {
     let mut tx = client.transaction()?;
-    tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")?;
-    tx.execute(
-        "CREATE TEMP TABLE pick ON COMMIT DROP AS
-           SELECT id FROM klub.sessions WHERE tour = ANY($1)
-           UNION
-           SELECT s.id FROM klub.sessions s JOIN unnest($2::bigint[], $3::bigint[]) AS m(a, b)
-             ON s.started_wall_ms + s.clock_offset_ms >= m.a AND s.started_wall_ms + s.clock_offset_ms < m.b",
-        &[&sel.tours, &starts, &ends],
+    tx.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+    // Grouping sessions by the way they went is estimated at one group per session: with
+    // room for that, the server hashes instead of sorting them (4 times faster).
+    tx.batch_execute("SET LOCAL work_mem = '256MB'")?;
+    Ok(tx)
+}
+
+/// The selected sessions, by station then number (binary order, as SQLite's), numbered
+/// from 1 in that order.
+fn sessions(tx: &mut Transaction<'_>, picked: &Picked) -> Result<Vec<SessionRow>, WarehouseError> {
+    let rows = tx.query(
+        &format!("SELECT {SESSION_COLS} FROM klub.sessions s WHERE {PICKED}"),
+        &picked.params(),
     )?;
-    tx.batch_execute("ALTER TABLE pick ADD PRIMARY KEY (id); ANALYZE pick;")?;
+    let mut out: Vec<SessionRow> = rows
+        .iter()
+        .map(|r| SessionRow {
+            key: 0,
+            id: r.get(0),
+            station: r.get(1),
+            seq: r.get(2),
+            tour: r.get(3),
+            stop: r.get(4),
+            context: r.get(5),
+            source: r.get(6),
+            scenario: r.get(7),
+            trade: r.get(8),
+            lang: r.get(9),
+            pass_id: r.get(10),
+            situation: r.get(11),
+            age_band: r.get(12),
+            started_wall_ms: r.get(13),
+            started_mono_ms: r.get(14),
+            clock_offset_ms: r.get(15),
+            ended_wall_ms: r.get(16),
+            ended_mono_ms: r.get(17),
+            outcome: r.get(18),
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.station.cmp(&b.station).then(a.seq.cmp(&b.seq)));
+    for (k, r) in out.iter_mut().enumerate() {
+        r.key = k as i64 + 1;
+    }
+    Ok(out)
+}
+
+/// What the report over the selection reads, as it would read it from a tour log holding
+/// the same sessions.
+pub fn report_data(
+    client: &mut Client,
+    sel: &Selection,
+    o: &html::Options,
+) -> Result<html::Data, WarehouseError> {
+    let picked = Picked::new(sel, html::sources(o).iter().map(|s| s.id()).collect())?;
+    let mut tx = snapshot(client)?;
+    let sessions = read::tour_order(sessions(&mut tx, &picked)?);
+    let reach = step_reach(&mut tx, &picked)?;
+    let readings = tx
+        .query(
+            &format!(
+                "SELECT p.reading, p.strongest, count(*) FROM klub.profiles p
+                   JOIN klub.sessions s ON s.id = p.session_id WHERE {PICKED} GROUP BY 1, 2"
+            ),
+            &picked.params(),
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let matched = tx
+        .query(
+            &format!(
+                "SELECT t.trade, count(*) FROM klub.top_trades t
+                   JOIN klub.sessions s ON s.id = t.session_id WHERE {PICKED}
+                 GROUP BY 1 ORDER BY 2 DESC, t.trade COLLATE \"C\""
+            ),
+            &picked.params(),
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    tx.commit()?;
+    Ok(html::Data {
+        sessions,
+        reach,
+        readings,
+        matched,
+    })
+}
+
+/// [`read::step_reach`] computed by the server from each session's reach
+/// (`klub.session_reach`, kept by the push): per scenario and step, the sessions shown the
+/// step, and those whose last step shown it was and that did not complete. The step id is
+/// that of the first row met in (station, number, order shown) order, as the one pass of
+/// `read::step_reach` keeps it: a step whose rows all carry the same id (every real log)
+/// needs no more; any other is looked up.
+fn step_reach(tx: &mut Transaction<'_>, picked: &Picked) -> Result<Vec<StepReach>, WarehouseError> {
+    // Sessions that went the same way count together: far fewer rows to unnest.
+    let rows = tx.query(
+        &format!(
+            "WITH ways AS (
+                SELECT s.scenario, r.steps, r.step_ids, r.last_step,
+                       s.outcome IS DISTINCT FROM 'completed' AS open, count(*) AS n
+                FROM klub.sessions s JOIN klub.session_reach r ON r.session_id = s.id
+                WHERE {PICKED} GROUP BY 1, 2, 3, 4, 5
+             )
+             SELECT w.scenario, u.step, sum(w.n)::bigint AS reached,
+                    coalesce(sum(w.n) FILTER (WHERE u.step = w.last_step AND w.open), 0)::bigint,
+                    min(u.step_id COLLATE \"C\"), max(u.step_id COLLATE \"C\"),
+                    coalesce(sum(w.n) FILTER (WHERE u.step_id IS NOT NULL), 0)::bigint, sum(w.n)::bigint
+             FROM ways w CROSS JOIN unnest(w.steps, w.step_ids) AS u(step, step_id)
+             GROUP BY 1, 2"
+        ),
+        &picked.params(),
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let (scenario, step): (String, i64) = (r.get(0), r.get(1));
+        let (lo, hi): (Option<String>, Option<String>) = (r.get(4), r.get(5));
+        let (named, all): (i64, i64) = (r.get(6), r.get(7));
+        let step_id = if named == 0 || (named == all && lo == hi) {
+            lo
+        } else {
+            let [tours, starts, ends, sources] = picked.params();
+            tx.query_one(
+                &format!(
+                    "SELECT u.step_id FROM klub.sessions s
+                       JOIN klub.session_reach r ON r.session_id = s.id
+                       CROSS JOIN unnest(r.steps, r.step_ids) AS u(step, step_id)
+                     WHERE {PICKED} AND s.scenario = $5 AND u.step = $6
+                     ORDER BY s.station COLLATE \"C\", s.seq LIMIT 1"
+                ),
+                &[tours, starts, ends, sources, &scenario, &step],
+            )?
+            .get(0)
+        };
+        out.push(StepReach {
+            scenario,
+            step,
+            step_id,
+            reached: r.get(2),
+            dropped: r.get(3),
+        });
+    }
+    out.sort_by(|a, b| a.scenario.cmp(&b.scenario).then(a.step.cmp(&b.step)));
+    Ok(out)
+}
+
+/// The selected sessions (all sources) in a new in-memory log at the current schema, for
+/// `klub stats`, which reads sessions only.
+pub fn log_of(client: &mut Client, sel: &Selection) -> Result<Connection, WarehouseError> {
+    let picked = Picked::new(sel, Source::ALL.iter().map(|s| s.id()).collect())?;
+    let mut tx = snapshot(client)?;
+    let rows = sessions(&mut tx, &picked)?;
+    tx.commit()?;
     let mut log = Connection::open_in_memory()?;
     schema::migrate(&mut log, Path::new(":memory:"))?;
-    // The rows come from tables with the same CHECKs: testing them again would only cost.
-    log.pragma_update(None, "ignore_check_constraints", "ON")?;
-    log.pragma_update(None, "foreign_keys", "OFF")?;
     let lt = log.transaction()?;
-    let mut keys: HashMap<String, i64> = HashMap::new();
-    let cols = |c: &[(&str, bool)], prefix: &str| {
-        c.iter()
-            .map(|(n, _)| format!("{prefix}{n}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let marks = |n: usize| {
-        (1..=n)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    // Sessions get keys in (station, seq) order, as a merged tour's; their rows come in
-    // the same order, so every insert appends to the B-trees.
     {
-        let mut stmt = lt.prepare(&format!(
-            "INSERT INTO sessions (k, {}) VALUES ({})",
-            cols(SESSIONS, ""),
-            marks(SESSIONS.len() + 1)
-        ))?;
-        copy_table(
-            &mut tx,
-            &format!(
-                "COPY (SELECT {} FROM klub.sessions s JOIN pick USING (id) ORDER BY station, seq) TO STDOUT",
-                cols(SESSIONS, "s.")
-            ),
-            SESSIONS,
-            |vals| {
-                let k = keys.len() as i64 + 1;
-                keys.insert(vals[0].as_deref().unwrap_or_default().to_owned(), k);
-                stmt.raw_bind_parameter(1, k)?;
-                bind(&mut stmt, vals, SESSIONS, 0, 2)?;
-                stmt.raw_execute()?;
-                Ok(())
-            },
+        let mut stmt = lt.prepare(
+            "INSERT INTO sessions (k, id, station, seq, tour, stop, context, source, scenario, trade, lang, pass_id, situation, age_band, started_wall_ms, started_mono_ms, clock_offset_ms, ended_wall_ms, ended_mono_ms, outcome, rev)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 0)",
         )?;
+        for r in &rows {
+            stmt.execute(rusqlite::params![
+                r.key,
+                r.id,
+                r.station,
+                r.seq,
+                r.tour,
+                r.stop,
+                r.context,
+                r.source,
+                r.scenario,
+                r.trade,
+                r.lang,
+                r.pass_id,
+                r.situation,
+                r.age_band,
+                r.started_wall_ms,
+                r.started_mono_ms,
+                r.clock_offset_ms,
+                r.ended_wall_ms,
+                r.ended_mono_ms,
+                r.outcome
+            ])?;
+        }
     }
-    for (table, cols_of, rest) in [
-        (
-            "steps",
-            STEPS,
-            "session, n, step, step_id, left_by, answer, ms, wall_ms, mono_ms",
-        ),
-        (
-            "profiles",
-            PROFILES,
-            "session, reading, strongest, holland, r, r_n, i, i_n, a, a_n, s, s_n, e, e_n, c, c_n, skills",
-        ),
-        ("top_trades", TRADES, "session, rank, trade"),
-    ] {
-        let mut stmt = lt.prepare(&format!(
-            "INSERT INTO {table} ({rest}) VALUES ({})",
-            marks(cols_of.len())
-        ))?;
-        copy_table(
-            &mut tx,
-            &format!(
-                "COPY (SELECT {} FROM klub.{table} x JOIN pick p ON p.id = x.session_id
-                   JOIN klub.sessions s ON s.id = x.session_id ORDER BY s.station, s.seq, x.{}) TO STDOUT",
-                cols(cols_of, "x."),
-                cols_of[1].0
-            ),
-            cols_of,
-            |vals| {
-                let id = vals[0].as_deref().unwrap_or_default();
-                let k = *keys.get(id).ok_or_else(|| {
-                    WarehouseError::Refused(format!(
-                        "{table} : session {id} absente / missing session"
-                    ))
-                })?;
-                stmt.raw_bind_parameter(1, k)?;
-                bind(&mut stmt, vals, cols_of, 1, 2)?;
-                stmt.raw_execute()?;
-                Ok(())
-            },
-        )?;
-    }
-    tx.commit()?;
     lt.commit()?;
-    log.pragma_update(None, "ignore_check_constraints", "OFF")?;
-    log.pragma_update(None, "foreign_keys", "ON")?;
     Ok(log)
-}
-
-/// Binds `vals[from..]` to the parameters from `first` on: integers as integers.
-fn bind(
-    stmt: &mut rusqlite::Statement<'_>,
-    vals: &[Option<Cow<'_, str>>],
-    cols: &[(&str, bool)],
-    from: usize,
-    first: usize,
-) -> Result<(), WarehouseError> {
-    for (i, (v, (name, int))) in vals.iter().zip(cols).enumerate().skip(from) {
-        let at = first + i - from;
-        match v {
-            None => stmt.raw_bind_parameter(at, rusqlite::types::Null)?,
-            Some(s) if *int => {
-                let n: i64 = s.parse().map_err(|_| {
-                    WarehouseError::Refused(format!(
-                        "{name} : « {s} » n'est pas un entier / not an integer"
-                    ))
-                })?;
-                stmt.raw_bind_parameter(at, n)?;
-            }
-            Some(s) => stmt.raw_bind_parameter(at, s.as_ref())?,
-        }
-    }
-    Ok(())
-}
-
-/// Reads a text-format `COPY … TO STDOUT` line by line into `row`.
-fn copy_table(
-    tx: &mut postgres::Transaction<'_>,
-    copy: &str,
-    cols: &[(&str, bool)],
-    mut row: impl FnMut(&[Option<Cow<'_, str>>]) -> Result<(), WarehouseError>,
-) -> Result<(), WarehouseError> {
-    let mut reader = BufReader::with_capacity(1 << 20, tx.copy_out(copy)?);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        let n = reader
-            .read_line(&mut line)
-            .map_err(|e| WarehouseError::Io {
-                path: "COPY".into(),
-                source: e,
-            })?;
-        if n == 0 {
-            break;
-        }
-        let vals: Vec<Option<Cow<'_, str>>> = line
-            .strip_suffix('\n')
-            .unwrap_or(&line)
-            .split('\t')
-            .map(unescape)
-            .collect();
-        if vals.len() != cols.len() {
-            return Err(WarehouseError::Refused(format!(
-                "COPY : {} colonnes au lieu de {} / columns instead of {}",
-                vals.len(),
-                cols.len(),
-                cols.len()
-            )));
-        }
-        row(&vals)?;
-    }
-    Ok(())
-}
-
-/// One field of the text COPY format: `\N` is NULL, backslash escapes.
-fn unescape(f: &str) -> Option<Cow<'_, str>> {
-    if f == "\\N" {
-        return None;
-    }
-    if !f.contains('\\') {
-        return Some(Cow::Borrowed(f));
-    }
-    let mut out = String::with_capacity(f.len());
-    let mut it = f.chars();
-    while let Some(c) = it.next() {
-        if c == '\\' {
-            match it.next() {
-                Some('t') => out.push('\t'),
-                Some('n') => out.push('\n'),
-                Some('r') => out.push('\r'),
-                Some(o) => out.push(o),
-                None => {}
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    Some(Cow::Owned(out))
 }
 
 #[cfg(test)]
@@ -319,11 +297,5 @@ mod tests {
         for bad in ["2026-13", "2026-3", "26-03", "2026-03-01", "mars"] {
             assert!(month_bounds(bad).is_none(), "{bad}");
         }
-    }
-
-    #[test]
-    fn copy_fields_unescape() {
-        assert_eq!(unescape("\\N"), None);
-        assert_eq!(unescape("a\\tb\\\\c").as_deref(), Some("a\tb\\c"));
     }
 }

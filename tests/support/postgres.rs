@@ -135,11 +135,10 @@ impl Postgres {
 
     fn start_with(certs: Option<&Path>) -> Option<Postgres> {
         let Some(bin) = bin_dir() else {
-            assert!(
-                std::env::var("CI").is_err(),
-                "PostgreSQL is missing (Debian package postgresql, installed by .ci/setup)"
+            super::ci::missing(
+                "PostgreSQL",
+                "Debian package postgresql (initdb, pg_ctl, psql), installed by .ci/setup",
             );
-            eprintln!("SKIPPED: PostgreSQL is not installed (Debian package postgresql)");
             return None;
         };
         let dir = tempfile::Builder::new()
