@@ -1,30 +1,18 @@
 //! The library core builds without Bevy: the `station` feature is the only way in.
 
-use std::process::Command;
+mod support;
 
 #[test]
 fn core_dependency_tree_has_no_bevy() {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--offline",
-            "--no-default-features",
-            "--edges",
-            "normal,build",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let tree = String::from_utf8_lossy(&out.stdout);
+    let tree = support::cargo::tree(&[
+        "--no-default-features",
+        "--edges",
+        "normal,build",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ]);
     assert!(tree.lines().count() > 10, "the tree was listed:\n{tree}");
     let bevy: Vec<&str> = tree
         .lines()
@@ -32,51 +20,33 @@ fn core_dependency_tree_has_no_bevy() {
         .collect();
     assert!(bevy.is_empty(), "the core pulls in: {bevy:?}");
     // And with the default feature, it does: the check above can fail.
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--offline",
-            "--edges",
-            "normal",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-            "--invert",
-            "bevy_app",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
+    let users = support::cargo::tree(&[
+        "--edges", "normal", "--prefix", "none", "--format", "{p}", "--invert", "bevy_app",
+    ]);
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("klub-kiosk"),
+        users.contains("klub-kiosk"),
         "the station feature brings Bevy in"
     );
 }
 
 /// Each package of `cargo tree` with its features: `name vX.Y.Z` → `a,b,c`.
 fn features(edges: &str) -> std::collections::BTreeMap<String, String> {
-    let out = Command::new(env!("CARGO"))
-        // Not `--offline`: CI runs this before anything has fetched Bevy's crates.
-        .args(["tree", "--edges", edges, "--prefix", "none"])
-        .args(["--format", "{p} [{f}]"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| {
-            let (name, rest) = l.split_once(" [")?;
-            let name = name.split(" (").next()?;
-            let feats = rest.split(']').next()?;
-            Some((name.to_owned(), feats.to_owned()))
-        })
-        .collect()
+    support::cargo::tree(&[
+        "--edges",
+        edges,
+        "--prefix",
+        "none",
+        "--format",
+        "{p} [{f}]",
+    ])
+    .lines()
+    .filter_map(|l| {
+        let (name, rest) = l.split_once(" [")?;
+        let name = name.split(" (").next()?;
+        let feats = rest.split(']').next()?;
+        Some((name.to_owned(), feats.to_owned()))
+    })
+    .collect()
 }
 
 /// `cargo test` builds every dependency of `cargo build` with the same features, so going

@@ -2,6 +2,8 @@
 //! package (`cargo deb`) is built with the features `[package.metadata.deb]` names, which
 //! bring neither PostgreSQL, nor Parquet, nor TLS; Parquet is built without arrow.
 
+mod support;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -17,26 +19,16 @@ const WAREHOUSE: [&str; 6] = [
 
 /// The crates a build with these cargo arguments links (normal and build edges).
 fn tree(args: &[&str]) -> Vec<String> {
-    let out = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--edges",
-            "normal,build",
-            "--prefix",
-            "none",
-            "--format",
-            "{p}",
-        ])
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let crates: Vec<String> = String::from_utf8_lossy(&out.stdout)
+    let mut all = vec![
+        "--edges",
+        "normal,build",
+        "--prefix",
+        "none",
+        "--format",
+        "{p}",
+    ];
+    all.extend_from_slice(args);
+    let crates: Vec<String> = support::cargo::tree(&all)
         .lines()
         .map(|l| l.split(' ').next().unwrap_or_default().to_owned())
         .collect();

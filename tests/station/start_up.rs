@@ -116,37 +116,11 @@ fn a_volume_change_is_not_a_content_change() {
 #[test]
 fn the_shipped_build_leaves_the_test_harness_out() {
     // Features as `cargo build` resolves them, without the dev-dependencies.
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args([
-            "tree",
-            "--offline",
-            "-e",
-            "no-dev",
-            "-e",
-            "features",
-            "-i",
-            "klub-kiosk",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = crate::support::cargo::tree(&["-e", "no-dev", "-e", "features", "-i", "klub-kiosk"]);
     assert!(text.contains("klub-kiosk feature \"station\""), "{text}");
     assert!(!text.contains("feature \"harness\""), "{text}");
     // And the tests do get it, through the dev-dependency.
-    let out =
-        std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["tree", "--offline", "-e", "features", "-i", "klub-kiosk"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = crate::support::cargo::tree(&["-e", "features", "-i", "klub-kiosk"]);
     assert!(text.contains("feature \"harness\""), "{text}");
 }
 

@@ -7,6 +7,7 @@
     reason = "each test file uses a different part of these helpers"
 )]
 
+pub mod cargo;
 pub mod ci;
 pub mod logs;
 pub mod postgres;
