@@ -5,7 +5,6 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 /// Crates that only the warehouse brings.
 const WAREHOUSE: [&str; 6] = [
@@ -112,7 +111,7 @@ fn the_kiosk_binary_of_a_default_build_needs_no_tls_library() {
 /// Which of `needles` a binary holds (`grep`, fast on a large debug binary).
 #[cfg(feature = "station")]
 fn holds(bin: &Path, needles: &[&str]) -> Vec<String> {
-    let mut cmd = Command::new("grep");
+    let mut cmd = std::process::Command::new("grep");
     cmd.args(["--binary-files=text", "--only-matching", "--fixed-strings"]);
     for n in needles {
         cmd.arg("-e").arg(n);

@@ -158,7 +158,7 @@ pub fn run_push(a: &PushArgs, lang: Lang) -> CliResult {
 /// Without the warehouse, `klub push` explains why it cannot run.
 #[cfg(not(feature = "warehouse"))]
 pub fn run_push(_: &PushArgs, lang: Lang) -> CliResult {
-    Err(without(lang).into())
+    Err(without(lang))
 }
 
 /// `klub purge --postgres`: returns how many sessions were deleted.
